@@ -1,0 +1,23 @@
+"""Logging: one line per event on stderr, where the process supervisor collects it."""
+
+from typing import Any
+
+from config import env
+
+LOG_LEVEL = env.read_choice("DJANGO_LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"))
+
+LOGGING: dict[str, Any] = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "formatter": "plain"},
+    },
+    "root": {"handlers": ["stderr"], "level": "WARNING"},
+    "loggers": {
+        "{{ cookiecutter.project_slug }}": {"level": LOG_LEVEL},
+        "django_redis": {"level": "WARNING"},
+    },
+}

@@ -1,0 +1,28 @@
+"""Test settings: the real PostgreSQL{{ ' (through PgBouncer)' if cookiecutter.database_pooling == 'pgbouncer' else '' }} and Redis on 127.0.0.1, never SQLite or LocMem.
+
+A developer's .env is not read: tests see the environment and these defaults only.
+"""
+
+from config import env
+from config.settings.development import DEVELOPMENT_DEFAULTS
+
+env.use_defaults(
+    {
+        **DEVELOPMENT_DEFAULTS,
+        # A fixed throwaway key: tests must not depend on a developer's .env.
+        "DJANGO_SECRET_KEY": "test-only-secret-key-never-used-outside-the-test-suite-0123456789",
+        # Tests get their own Redis database and key namespace.
+        "REDIS_URL": "redis://127.0.0.1:6379/2",
+        "CACHE_KEY_PREFIX": "{{ cookiecutter.project_slug }}-test",
+    }
+)
+
+from config.settings.base import *  # noqa: E402
+
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
+
+# Hashing passwords slowly is a production feature, not a test one.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

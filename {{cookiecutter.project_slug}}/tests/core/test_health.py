@@ -1,0 +1,69 @@
+"""/health/ answers 200 when PostgreSQL and Redis answer, 503 naming what fails."""
+
+import time
+
+import pytest
+from django.db import connection
+from django.test import Client
+from pytest_django import Settings
+
+CLOSED_PORT = 1  # nothing listens on 127.0.0.1:1
+
+
+@pytest.mark.django_db
+def test_healthy(client: Client) -> None:
+    response = client.get("/health/")
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok",
+        "failing": [],
+        "checks": {"database": "ok", "cache": "ok"},
+    }
+    assert "no-cache" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_cache_down_is_reported(client: Client, settings: Settings) -> None:
+    settings.CACHES = {
+        "default": {
+            **settings.CACHES["default"],
+            "LOCATION": f"redis://127.0.0.1:{CLOSED_PORT}/0",
+        }
+    }
+    started = time.monotonic()
+    response = client.get("/health/")
+    elapsed = time.monotonic() - started
+    assert response.status_code == 503
+    body = response.json()
+    assert body["failing"] == ["cache"]
+    assert body["checks"]["database"] == "ok"
+    assert body["checks"]["cache"].startswith("error: ")
+    assert elapsed < 5, "the probe must be bounded by the socket timeouts"
+
+
+def _disconnect() -> None:
+    """Drop the connection, and the pool if there is one, so the next use reconnects."""
+    connection.close()
+    close_pool = getattr(connection, "close_pool", None)  # only the pooled backend has one
+    if close_pool is not None:
+        close_pool()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_database_down_is_reported(client: Client) -> None:
+    real_port = connection.settings_dict["PORT"]
+    _disconnect()
+    connection.settings_dict["PORT"] = CLOSED_PORT
+    try:
+        response = client.get("/health/")
+    finally:
+        _disconnect()
+        connection.settings_dict["PORT"] = real_port
+    assert response.status_code == 503
+    body = response.json()
+    assert body["failing"] == ["database"]
+    assert body["checks"] == {"database": "error: OperationalError", "cache": "ok"}
+
+
+def test_only_get_is_allowed(client: Client) -> None:
+    assert client.post("/health/").status_code == 405

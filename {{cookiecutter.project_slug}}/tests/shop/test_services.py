@@ -1,0 +1,66 @@
+"""order_place: all or nothing, stock checked on locked rows."""
+
+from decimal import Decimal
+
+import pytest
+
+from {{ cookiecutter.project_slug }}.shop.models import (
+    Brand,
+    Order,
+    OrderLine,
+    Product,
+)
+from {{ cookiecutter.project_slug }}.shop.services import (
+    OrderError,
+    OutOfStockError,
+    order_place,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def products() -> list[Product]:
+    brand = Brand.objects.create(name="Acme", slug="acme")
+    return [
+        Product.objects.create(
+            brand=brand, name=f"P{index}", slug=f"p{index}", price=Decimal("2.50"), stock=5
+        )
+        for index in range(3)
+    ]
+
+
+def test_places_order_and_decrements_stock(products: list[Product]) -> None:
+    first, second, _ = products
+    order = order_place(customer_email="a@example.com", quantities={first.pk: 2, second.pk: 5})
+    assert order.total == Decimal("17.50")
+    assert sorted(order.lines.values_list("product_id", "quantity")) == [
+        (first.pk, 2),
+        (second.pk, 5),
+    ]
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.stock, second.stock) == (3, 0)
+
+
+def test_short_stock_leaves_nothing_behind(products: list[Product]) -> None:
+    first, second, _ = products
+    with pytest.raises(OutOfStockError) as caught:
+        order_place(customer_email="a@example.com", quantities={first.pk: 1, second.pk: 6})
+    assert caught.value.product_id == second.pk
+    assert (caught.value.requested, caught.value.available) == (6, 5)
+    assert Order.objects.count() == 0
+    assert OrderLine.objects.count() == 0
+    assert list(Product.objects.order_by("pk").values_list("stock", flat=True)) == [5, 5, 5]
+
+
+@pytest.mark.parametrize("quantities", [{}, {1: 0}, {1: -2}])
+def test_empty_or_non_positive_quantities_are_refused(quantities: dict[int, int]) -> None:
+    with pytest.raises(OrderError, match="positive quantity"):
+        order_place(customer_email="a@example.com", quantities=quantities)
+
+
+def test_unknown_product_is_refused(products: list[Product]) -> None:
+    with pytest.raises(OrderError, match="Unknown products"):
+        order_place(customer_email="a@example.com", quantities={products[0].pk: 1, 999_999: 1})
+    assert Order.objects.count() == 0

@@ -1,0 +1,127 @@
+"""config.env: missing or malformed variables stop start-up naming the variable."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from config import env
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def bare_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """No .env values and no development defaults: what production sees."""
+    monkeypatch.setattr(env, "_dotenv", {})
+    monkeypatch.setattr(env, "_fallbacks", {})
+    return monkeypatch
+
+
+def test_missing_required_variable_is_named_with_its_form(bare_env: pytest.MonkeyPatch) -> None:
+    bare_env.delenv("REDIS_URL", raising=False)
+    with pytest.raises(ImproperlyConfigured, match=r"^REDIS_URL is not set\. Expected redis://"):
+        env.read_url("REDIS_URL", schemes=("redis",))
+
+
+def test_malformed_number_is_named(bare_env: pytest.MonkeyPatch) -> None:
+    bare_env.setenv("DATABASE_CONNECT_TIMEOUT", "soon")
+    with pytest.raises(
+        ImproperlyConfigured,
+        match=r"^DATABASE_CONNECT_TIMEOUT='soon' is invalid \(not a whole number\)\. Expected whole",
+    ):
+        env.read_int("DATABASE_CONNECT_TIMEOUT", minimum=1)
+
+
+def test_number_below_minimum_is_refused(bare_env: pytest.MonkeyPatch) -> None:
+    bare_env.setenv("DATABASE_CONNECT_TIMEOUT", "0")
+    with pytest.raises(ImproperlyConfigured, match=r"below 1"):
+        env.read_int("DATABASE_CONNECT_TIMEOUT", minimum=1)
+
+
+def test_bad_boolean_is_refused(bare_env: pytest.MonkeyPatch) -> None:
+    bare_env.setenv("DJANGO_DEBUG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match=r"^DJANGO_DEBUG='maybe' is invalid"):
+        env.read_bool("DJANGO_DEBUG")
+
+
+def test_secret_values_are_not_echoed(bare_env: pytest.MonkeyPatch) -> None:
+    bare_env.setenv("DATABASE_URL", "mysql://app:hunter2@db.internal/app")
+    with pytest.raises(ImproperlyConfigured) as caught:
+        env.read_url("DATABASE_URL", schemes=("postgres",))
+    assert "DATABASE_URL=<hidden>" in str(caught.value)
+    assert "hunter2" not in str(caught.value)
+
+
+def test_declared_defaults_apply(bare_env: pytest.MonkeyPatch) -> None:
+    bare_env.delenv("DJANGO_LOG_LEVEL", raising=False)
+    assert env.read_choice("DJANGO_LOG_LEVEL", ("INFO", "DEBUG")) == "INFO"
+
+
+def test_env_example_lists_exactly_the_declared_variables() -> None:
+    lines = (PROJECT / ".env.example").read_text().splitlines()
+    listed = {line.split("=", 1)[0] for line in lines if line and not line.startswith("#")}
+    assert listed == set(env.VARIABLES)
+
+
+def _production_start(**overrides: str) -> subprocess.CompletedProcess[str]:
+    environment = {
+        "PATH": os.environ["PATH"],
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SECRET_KEY": "x" * 20 + "production-like-secret-value-with-enough-length",
+        "DJANGO_ALLOWED_HOSTS": "service.example.com",
+        "DATABASE_URL": "postgres://app:secret@127.0.0.1:5432/app",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "CELERY_BROKER_URL": "{{ 'redis://127.0.0.1:6379/1' if cookiecutter.celery_broker == 'redis' else 'amqp://guest:guest@127.0.0.1:5672//' }}",
+    }
+    environment.update(overrides)
+    environment = {key: value for key, value in environment.items() if value}
+    code = "import django; django.setup(); print('started')"
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=PROJECT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_production_starts_with_a_complete_environment() -> None:
+    result = _production_start(CELERY_BROKER_URL="")
+    assert "CELERY_BROKER_URL is not set" in result.stderr
+    result = _production_start()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "started"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("DJANGO_SECRET_KEY", "", "DJANGO_SECRET_KEY is not set"),
+        ("DJANGO_SECRET_KEY", "short", "DJANGO_SECRET_KEY=<hidden> is invalid (shorter than 50"),
+        ("DJANGO_ALLOWED_HOSTS", "", "DJANGO_ALLOWED_HOSTS is not set"),
+        (
+            "DATABASE_URL",
+            "postgres://app@db:port/app",
+            "DATABASE_URL=<hidden> is invalid (the port",
+        ),
+        (
+            "DATABASE_URL",
+            "postgres://app@db:5432/",
+            "DATABASE_URL=<hidden> is invalid (no database",
+        ),
+        ("REDIS_URL", "", "REDIS_URL is not set"),
+    ],
+)
+def test_production_refuses_to_start_naming_the_variable(
+    variable: str, value: str, message: str
+) -> None:
+    result = _production_start(**{variable: value})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr

@@ -1,0 +1,1 @@
+"""Example domain: a small shop that exercises every practice of the template."""
