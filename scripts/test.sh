@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The template's whole test suite: services, tools, then pytest (template tests
+# plus generated projects built and checked against the real services).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+phase() { printf '\n== %s (%ss so far)\n' "$1" "$SECONDS"; }
+
+phase "services"
+bash scripts/services.sh
+
+phase "tools"
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+export PATH="$PWD/.venv/bin:$PATH"
+
+phase "template tests"
+.venv/bin/python -m pytest "$@"
+
+phase "done"

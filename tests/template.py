@@ -1,0 +1,69 @@
+"""Helpers for the template's tests: load the hooks, generate a project, list options."""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import json
+import re
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from cookiecutter.main import cookiecutter
+
+TEMPLATE = Path(__file__).resolve().parent.parent
+CONTEXT = json.loads((TEMPLATE / "cookiecutter.json").read_text())
+
+# Every value of every option that changes the generated files.
+OPTIONS: dict[str, list[Any]] = {
+    "python_version": CONTEXT["python_version"],
+    "database_pooling": CONTEXT["database_pooling"],
+    "celery_broker": CONTEXT["celery_broker"],
+    "include_example_app": [True, False],
+    "use_sentry": [True, False],
+    "ci": CONTEXT["ci"],
+}
+COMBINATIONS = [dict(zip(OPTIONS, values, strict=True)) for values in itertools.product(*OPTIONS.values())]
+
+UNRENDERED = re.compile(r"\{\{\s*cookiecutter|\{%|\{#")
+
+
+def combination_id(answers: dict[str, Any]) -> str:
+    """A readable test id, e.g. py312-pgbouncer-redis-example-nosentry-github."""
+    return "-".join(
+        [
+            "py" + answers["python_version"].replace(".", ""),
+            answers["database_pooling"],
+            answers["celery_broker"],
+            "example" if answers["include_example_app"] else "noexample",
+            "sentry" if answers["use_sentry"] else "nosentry",
+            answers["ci"],
+        ]
+    )
+
+
+def load_hook(name: str) -> ModuleType:
+    """Import hooks/<name>.py as a module (the Jinja lives only under __main__)."""
+    path = TEMPLATE / "hooks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def generate(output_dir: Path, **answers: Any) -> Path:
+    """Render the template without prompts and return the project directory."""
+    project = cookiecutter(
+        str(TEMPLATE),
+        no_input=True,
+        extra_context=answers,
+        output_dir=str(output_dir),
+        accept_hooks=True,
+    )
+    return Path(project)
+
+
+def text_files(project: Path) -> list[Path]:
+    return [path for path in sorted(project.rglob("*")) if path.is_file()]

@@ -1,0 +1,140 @@
+"""Generated projects install and pass their own checks against the real services.
+
+Each combination below is built in its own virtual environment and runs exactly
+what its README calls passing: make setup, lint, check and test. Together the
+combinations cover every value of every option at least once.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.template import OPTIONS, combination_id, generate
+
+pytestmark = pytest.mark.services
+
+COVERING = [
+    {
+        "python_version": "3.12",
+        "database_pooling": "pgbouncer",
+        "celery_broker": "redis",
+        "include_example_app": True,
+        "use_sentry": False,
+        "ci": "github",
+    },
+    {
+        "python_version": "3.11",
+        "database_pooling": "django_pool",
+        "celery_broker": "rabbitmq",
+        "include_example_app": True,
+        "use_sentry": True,
+        "ci": "gitlab",
+    },
+    {
+        "python_version": "3.13",
+        "database_pooling": "persistent",
+        "celery_broker": "redis",
+        "include_example_app": False,
+        "use_sentry": True,
+        "ci": "none",
+    },
+    {
+        "python_version": "3.12",
+        "database_pooling": "persistent",
+        "celery_broker": "rabbitmq",
+        "include_example_app": True,
+        "use_sentry": False,
+        "ci": "github",
+    },
+]
+STEP_TIMEOUT = 600
+PROJECT_VARIABLE_PREFIXES = (
+    "DJANGO_",
+    "DATABASE_",
+    "REDIS_",
+    "CACHE_",
+    "CELERY_",
+    "SENTRY_",
+    "HTTP_",
+    "VIRTUAL_ENV",
+    "PYTHONPATH",
+    "PYTEST_",
+)
+
+
+def test_covering_set_covers_every_value() -> None:
+    for option, values in OPTIONS.items():
+        assert {answers[option] for answers in COVERING} == set(values), option
+
+
+def find_python(version: str) -> str:
+    """The interpreter for a python_version answer: pyenv's build, or one on PATH."""
+    pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    for candidate in sorted(pyenv_root.glob(f"versions/{version}.*/bin/python{version}"), reverse=True):
+        return str(candidate)
+    for directory in ("/usr/local/bin", "/usr/bin"):
+        candidate = Path(directory) / f"python{version}"
+        if candidate.exists():
+            return str(candidate)
+    found = shutil.which(f"python{version}")
+    if found is None:
+        pytest.fail(f"Python {version} is needed for this combination; install it (pyenv install {version}).")
+    return found
+
+
+def run(step: str, project: Path, env: dict[str, str], *args: str) -> str:
+    result = subprocess.run(
+        ["make", step, *args],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=STEP_TIMEOUT,
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, f"make {step} failed in {project}:\n{output[-12000:]}"
+    return output
+
+
+@pytest.mark.parametrize("answers", COVERING, ids=combination_id)
+def test_generated_project_passes_its_own_checks(tmp_path: Path, answers: dict[str, Any]) -> None:
+    slug = f"svc_{answers['database_pooling']}_{answers['celery_broker']}"
+    project = generate(tmp_path, project_slug=slug, **answers)
+    unique = f"{slug}_{os.getpid()}"
+    db_port = 6432 if answers["database_pooling"] == "pgbouncer" else 5432
+    env = {
+        # The machine's own environment (PATH, proxies, CA bundles) minus anything
+        # the generated project reads, so the run is not steered from outside.
+        **{key: value for key, value in os.environ.items() if not key.startswith(PROJECT_VARIABLE_PREFIXES)},
+        # A database and a cache namespace of its own, so runs never collide.
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:{db_port}/{unique}",
+        "CACHE_KEY_PREFIX": unique,
+    }
+
+    run("setup", project, env, f"PYTHON_BIN={find_python(answers['python_version'])}")
+    run("lint", project, env)
+    # The deploy checklist with production settings and a production-like environment.
+    check_env = {
+        **env,
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+        "DJANGO_ALLOWED_HOSTS": "orders.example.com",
+    }
+    output = run("check", project, check_env)
+    assert output.count("System check identified no issues (0 silenced).") == 2, output
+    assert "No changes detected" in output
+    assert "Warning" not in output, output
+
+    runs = 2 if answers["database_pooling"] == "pgbouncer" else 1
+    for _ in range(runs):  # through PgBouncer twice: the second run must drop and recreate test_<db>
+        output = run("test", project, env)
+        # Only passes: no failure, error, skip, xfail or warning in pytest's summary line.
+        assert re.search(r"^=+ \d+ passed in [\d.]+s", output, re.MULTILINE), output[-5000:]

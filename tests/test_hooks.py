@@ -1,0 +1,123 @@
+"""The hooks' logic, called directly: validation messages and the removal table."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.template import CONTEXT, OPTIONS, load_hook
+
+pre_gen = load_hook("pre_gen_project")
+post_gen = load_hook("post_gen_project")
+
+VALID: dict[str, Any] = {
+    "project_name": "Orders Service",
+    "project_slug": "orders_service",
+    "description": "x",
+    "author_name": "A",
+    "author_email": "a@example.com",
+    "python_version": "3.12",
+    "database_pooling": "pgbouncer",
+    "celery_broker": "redis",
+    "include_example_app": True,
+    "use_sentry": False,
+    "ci": "github",
+}
+
+# (answer, value, words the message must contain)
+BAD_ANSWERS = [
+    ("project_slug", "Orders-Service", "not a lowercase Python identifier"),
+    ("project_slug", "2fast", "not a lowercase Python identifier"),
+    ("project_slug", "", "not a lowercase Python identifier"),
+    ("project_slug", "orders_", "not a lowercase Python identifier"),
+    ("project_slug", "class", "is a Python keyword"),
+    ("project_slug", "json", "would shadow the module 'json'"),
+    ("project_slug", "test", "would shadow the module 'test'"),
+    ("project_slug", "django", "would shadow the module 'django'"),
+    ("project_slug", "celery", "would shadow the module 'celery'"),
+    ("project_slug", "requests", "would shadow the module 'requests'"),
+    ("project_slug", "config", "would shadow the module 'config'"),
+    ("project_slug", "a" * 41, "longer than 40 characters"),
+    ("project_name", "   ", "project_name is empty"),
+    ("author_email", "not-an-email", "is not an email address"),
+    ("author_email", "a@b", "is not an email address"),
+    ("python_version", "3.10", "Choose one of: 3.11, 3.12, 3.13"),
+    ("database_pooling", "pgpool", "Choose one of: pgbouncer, django_pool, persistent"),
+    ("celery_broker", "sqs", "Choose one of: redis, rabbitmq"),
+    ("ci", "jenkins", "Choose one of: github, gitlab, none"),
+    ("include_example_app", "maybe", "must be a yes/no answer"),
+    ("use_sentry", None, "must be a yes/no answer"),
+]
+
+
+def test_the_defaults_are_valid() -> None:
+    assert pre_gen.validate(VALID) == []
+
+
+def test_cookiecutter_json_offers_exactly_the_validated_choices() -> None:
+    for name, accepted in pre_gen.CHOICES.items():
+        assert sorted(CONTEXT[name]) == sorted(accepted), name
+    for name in pre_gen.BOOLEANS:
+        assert isinstance(CONTEXT[name], bool), name
+
+
+@pytest.mark.parametrize(("answer", "value", "words"), BAD_ANSWERS)
+def test_each_bad_answer_gets_one_clear_message(answer: str, value: object, words: str) -> None:
+    messages = pre_gen.validate({**VALID, answer: value})
+    assert len(messages) == 1, messages
+    assert answer in messages[0]
+    assert words in messages[0]
+
+
+def test_main_prints_every_problem_and_fails(capsys: pytest.CaptureFixture[str]) -> None:
+    status = pre_gen.main({**VALID, "project_slug": "django", "author_email": "nope"})
+    err = capsys.readouterr().err
+    assert status == 1
+    assert "no project was generated" in err
+    assert "project_slug='django'" in err
+    assert "author_email='nope'" in err
+
+
+def test_removal_table_names_paths_per_option() -> None:
+    removed = post_gen.paths_to_remove(
+        {**VALID, "include_example_app": False, "database_pooling": "persistent", "ci": "none"}
+    )
+    assert "orders_service/shop" in removed
+    assert "tests/shop" in removed
+    assert "deploy/pgbouncer.ini" in removed
+    assert ".github" in removed
+    assert ".gitlab-ci.yml" in removed
+    assert "config/sentry.py" in removed
+    assert post_gen.paths_to_remove({**VALID, "use_sentry": True}) == [".gitlab-ci.yml"]
+
+
+def test_removal_table_only_names_real_options() -> None:
+    for option, value in post_gen.REMOVED_WHEN:
+        assert value in OPTIONS[option], (option, value)
+
+
+def test_local_env_gets_a_fresh_strong_secret(tmp_path: Path) -> None:
+    (tmp_path / ".env.example").write_text("# comment\nDJANGO_SECRET_KEY=\nDJANGO_DEBUG=true\n")
+    post_gen.write_local_env(tmp_path)
+    first = (tmp_path / ".env").read_text()
+    post_gen.write_local_env(tmp_path)
+    second = (tmp_path / ".env").read_text()
+    secret = next(line for line in first.splitlines() if line.startswith("DJANGO_SECRET_KEY="))
+    assert len(secret.split("=", 1)[1]) >= 50
+    assert "DJANGO_DEBUG=true" in first
+    assert first != second, "each generation gets its own secret"
+    assert (tmp_path / ".env").stat().st_mode & 0o077 == 0, "the secret is private to its owner"
+
+
+def test_answers_are_kept_in_cruft_format(tmp_path: Path) -> None:
+    answers = {**VALID, "_template": "gh:example/template", "_output_dir": "/tmp", "_checkout": None}
+    post_gen.write_answers(tmp_path, answers)
+    record = json.loads((tmp_path / ".cruft.json").read_text())
+    assert record["template"] == "gh:example/template"
+    assert record["context"]["cookiecutter"]["project_slug"] == "orders_service"
+    assert record["context"]["cookiecutter"]["_template"] == "gh:example/template"
+    assert "_output_dir" not in record["context"]["cookiecutter"]
+    assert set(record) == {"template", "commit", "checkout", "context", "directory", "skip"}

@@ -1,0 +1,76 @@
+"""Every option combination renders into a complete, consistent project."""
+
+from __future__ import annotations
+
+import ast
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.template import COMBINATIONS, UNRENDERED, combination_id, generate, text_files
+
+
+def expected_presence(answers: dict[str, Any], slug: str) -> dict[str, bool]:
+    """Which option-dependent paths must exist, written out independently of the hook's table."""
+    pgbouncer = answers["database_pooling"] == "pgbouncer"
+    return {
+        f"{slug}/shop/models.py": answers["include_example_app"],
+        "tests/shop": answers["include_example_app"],
+        "deploy/pgbouncer.ini": pgbouncer,
+        "deploy/pgbouncer_userlist.txt": pgbouncer,
+        "scripts/pgbouncer.py": pgbouncer,
+        "tests/pgbouncer.py": pgbouncer,
+        "config/sentry.py": answers["use_sentry"],
+        ".github/workflows/ci.yml": answers["ci"] == "github",
+        ".gitlab-ci.yml": answers["ci"] == "gitlab",
+    }
+
+
+@pytest.mark.parametrize("answers", COMBINATIONS, ids=combination_id)
+def test_combination_renders(tmp_path: Path, answers: dict[str, Any]) -> None:
+    slug = "svc"
+    project = generate(tmp_path, project_slug=slug, **answers)
+    files = text_files(project)
+
+    leftovers = [
+        f"{path.relative_to(project)}: {match.group(0)!r}"
+        for path in files
+        for match in [UNRENDERED.search(path.read_text())]
+        if match
+    ]
+    assert leftovers == []
+
+    for path in files:
+        if path.suffix == ".py":
+            ast.parse(path.read_text(), filename=str(path))
+        elif path.suffix == ".toml":
+            tomllib.loads(path.read_text())
+        elif path.suffix in {".yml", ".yaml"}:
+            yaml.safe_load(path.read_text())
+
+    for relative, present in expected_presence(answers, slug).items():
+        assert (project / relative).exists() == present, relative
+
+    settings = (project / "config/settings/base.py").read_text()
+    assert (f'"{slug}.shop"' in settings) == answers["include_example_app"]
+    assert ('"sentry-sdk' in (project / "pyproject.toml").read_text()) == answers["use_sentry"]
+    assert ("SENTRY_DSN" in (project / ".env.example").read_text()) == answers["use_sentry"]
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    assert pyproject["tool"]["mypy"]["python_version"] == answers["python_version"]
+    env_example = (project / ".env.example").read_text()
+    broker_scheme = "redis://" if answers["celery_broker"] == "redis" else "amqp://"
+    assert f"CELERY_BROKER_URL={broker_scheme}" in env_example
+    db_port = "6432" if answers["database_pooling"] == "pgbouncer" else "5432"
+    assert f"@127.0.0.1:{db_port}/{slug}" in env_example
+
+
+def test_generation_writes_secret_and_answers(tmp_path: Path) -> None:
+    project = generate(tmp_path, project_slug="svc")
+    env_file = (project / ".env").read_text()
+    secret = next(line for line in env_file.splitlines() if line.startswith("DJANGO_SECRET_KEY="))
+    assert len(secret.split("=", 1)[1]) >= 50
+    assert ".env" in (project / ".gitignore").read_text().splitlines()
+    assert '"project_slug": "svc"' in (project / ".cruft.json").read_text()
