@@ -5,7 +5,8 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("", include("{{ cookiecutter.project_slug }}.core.urls")),
+    path("", include("{{ cookiecutter.project_slug }}.core.urls")),{% if cookiecutter.include_example_app %}
+    path("shop/", include("{{ cookiecutter.project_slug }}.shop.urls")),{% endif %}
     path("admin/", admin.site.urls),
 ]
 
