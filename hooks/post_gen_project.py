@@ -108,4 +108,4 @@ def main(answers: dict[str, Any], project: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(json.loads(r'''{{ cookiecutter | tojson }}'''), Path.cwd())
+    main(json.loads(r"""{{ cookiecutter | tojson }}"""), Path.cwd())

@@ -93,7 +93,9 @@ def validate(answers: dict[str, Any]) -> list[str]:
 
 def _check_project_name(value: object) -> list[str]:
     if not isinstance(value, str) or not value.strip():
-        return ["project_name is empty. Give the service a human-readable name, e.g. 'Orders Service'."]
+        return [
+            "project_name is empty. Give the service a human-readable name, e.g. 'Orders Service'."
+        ]
     return []
 
 
@@ -105,9 +107,13 @@ def _check_slug(value: object) -> list[str]:
             "with an underscore, e.g. 'orders_service'."
         ]
     if len(value) > MAX_SLUG_LENGTH:
-        return [f"project_slug={value!r} is longer than {MAX_SLUG_LENGTH} characters; it also names the database."]
+        return [
+            f"project_slug={value!r} is longer than {MAX_SLUG_LENGTH} characters; it also names the database."
+        ]
     if keyword.iskeyword(value):
-        return [f"project_slug={value!r} is a Python keyword. Pick another name, e.g. '{value}_service'."]
+        return [
+            f"project_slug={value!r} is a Python keyword. Pick another name, e.g. '{value}_service'."
+        ]
     if value in sys.stdlib_module_names or value in RESERVED_SLUGS:
         return [
             f"project_slug={value!r} would shadow the module '{value}' (standard library, a dependency "
@@ -134,4 +140,4 @@ def main(answers: dict[str, Any]) -> int:
 
 if __name__ == "__main__":
     # Rendered by cookiecutter; ``tojson`` escapes quotes so the raw string is safe.
-    sys.exit(main(json.loads(r'''{{ cookiecutter | tojson }}''')))
+    sys.exit(main(json.loads(r"""{{ cookiecutter | tojson }}""")))

@@ -14,6 +14,10 @@ phase "tools"
 .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 export PATH="$PWD/.venv/bin:$PATH"
 
+phase "lint (template code)"
+ruff check hooks tests
+ruff format --check hooks tests
+
 phase "template tests"
 .venv/bin/python -m pytest "$@"
 

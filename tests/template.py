@@ -24,7 +24,9 @@ OPTIONS: dict[str, list[Any]] = {
     "use_sentry": [True, False],
     "ci": CONTEXT["ci"],
 }
-COMBINATIONS = [dict(zip(OPTIONS, values, strict=True)) for values in itertools.product(*OPTIONS.values())]
+COMBINATIONS = [
+    dict(zip(OPTIONS, values, strict=True)) for values in itertools.product(*OPTIONS.values())
+]
 
 UNRENDERED = re.compile(r"\{\{\s*cookiecutter|\{%|\{#")
 
@@ -47,7 +49,8 @@ def load_hook(name: str) -> ModuleType:
     """Import hooks/<name>.py as a module (the Jinja lives only under __main__)."""
     path = TEMPLATE / "hooks" / f"{name}.py"
     spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -31,7 +31,16 @@ def test_bad_answer_fails_and_leaves_nothing(tmp_path: Path, answer: str, messag
     if answer == "project_name=":
         extra.append("project_slug=svc")
     result = subprocess.run(
-        [sys.executable, "-m", "cookiecutter", "--no-input", str(TEMPLATE), "-o", str(tmp_path), *extra],
+        [
+            sys.executable,
+            "-m",
+            "cookiecutter",
+            "--no-input",
+            str(TEMPLATE),
+            "-o",
+            str(tmp_path),
+            *extra,
+        ],
         capture_output=True,
         text=True,
         timeout=60,

@@ -12,6 +12,7 @@ import re
 import secrets
 import shutil
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,7 @@ COVERING = [
     },
 ]
 STEP_TIMEOUT = 600
+TIMINGS: list[str] = []  # printed per combination, quoted in release notes
 PROJECT_VARIABLE_PREFIXES = (
     "DJANGO_",
     "DATABASE_",
@@ -78,7 +80,9 @@ def test_covering_set_covers_every_value() -> None:
 def find_python(version: str) -> str:
     """The interpreter for a python_version answer: pyenv's build, or one on PATH."""
     pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
-    for candidate in sorted(pyenv_root.glob(f"versions/{version}.*/bin/python{version}"), reverse=True):
+    for candidate in sorted(
+        pyenv_root.glob(f"versions/{version}.*/bin/python{version}"), reverse=True
+    ):
         return str(candidate)
     for directory in ("/usr/local/bin", "/usr/bin"):
         candidate = Path(directory) / f"python{version}"
@@ -86,11 +90,14 @@ def find_python(version: str) -> str:
             return str(candidate)
     found = shutil.which(f"python{version}")
     if found is None:
-        pytest.fail(f"Python {version} is needed for this combination; install it (pyenv install {version}).")
+        pytest.fail(
+            f"Python {version} is needed for this combination; install it (pyenv install {version})."
+        )
     return found
 
 
 def run(step: str, project: Path, env: dict[str, str], *args: str) -> str:
+    started = time.monotonic()
     result = subprocess.run(
         ["make", step, *args],
         cwd=project,
@@ -102,19 +109,29 @@ def run(step: str, project: Path, env: dict[str, str], *args: str) -> str:
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, f"make {step} failed in {project}:\n{output[-12000:]}"
+    TIMINGS.append(f"make {step} {time.monotonic() - started:.1f}s")
     return output
 
 
 @pytest.mark.parametrize("answers", COVERING, ids=combination_id)
-def test_generated_project_passes_its_own_checks(tmp_path: Path, answers: dict[str, Any]) -> None:
+def test_generated_project_passes_its_own_checks(
+    tmp_path: Path, answers: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
     slug = f"svc_{answers['database_pooling']}_{answers['celery_broker']}"
+    TIMINGS.clear()
+    started = time.monotonic()
     project = generate(tmp_path, project_slug=slug, **answers)
+    TIMINGS.append(f"generate {time.monotonic() - started:.1f}s")
     unique = f"{slug}_{os.getpid()}"
     db_port = 6432 if answers["database_pooling"] == "pgbouncer" else 5432
     env = {
         # The machine's own environment (PATH, proxies, CA bundles) minus anything
         # the generated project reads, so the run is not steered from outside.
-        **{key: value for key, value in os.environ.items() if not key.startswith(PROJECT_VARIABLE_PREFIXES)},
+        **{
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(PROJECT_VARIABLE_PREFIXES)
+        },
         # A database and a cache namespace of its own, so runs never collide.
         "DATABASE_URL": f"postgres://postgres@127.0.0.1:{db_port}/{unique}",
         "CACHE_KEY_PREFIX": unique,
@@ -134,7 +151,13 @@ def test_generated_project_passes_its_own_checks(tmp_path: Path, answers: dict[s
     assert "Warning" not in output, output
 
     runs = 2 if answers["database_pooling"] == "pgbouncer" else 1
-    for _ in range(runs):  # through PgBouncer twice: the second run must drop and recreate test_<db>
+    for _ in range(
+        runs
+    ):  # through PgBouncer twice: the second run must drop and recreate test_<db>
         output = run("test", project, env)
         # Only passes: no failure, error, skip, xfail or warning in pytest's summary line.
-        assert re.search(r"^=+ \d+ passed in [\d.]+s", output, re.MULTILINE), output[-5000:]
+        summary = re.search(r"^=+ (\d+ passed in [\d.]+s)", output, re.MULTILINE)
+        assert summary, output[-5000:]
+        TIMINGS.append(f"({summary.group(1)})")
+    with capsys.disabled():
+        print(f"\n[{combination_id(answers)}] " + ", ".join(TIMINGS))

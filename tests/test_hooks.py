@@ -113,7 +113,12 @@ def test_local_env_gets_a_fresh_strong_secret(tmp_path: Path) -> None:
 
 
 def test_answers_are_kept_in_cruft_format(tmp_path: Path) -> None:
-    answers = {**VALID, "_template": "gh:example/template", "_output_dir": "/tmp", "_checkout": None}
+    answers = {
+        **VALID,
+        "_template": "gh:example/template",
+        "_output_dir": str(tmp_path),
+        "_checkout": None,
+    }
     post_gen.write_answers(tmp_path, answers)
     record = json.loads((tmp_path / ".cruft.json").read_text())
     assert record["template"] == "gh:example/template"

@@ -74,3 +74,17 @@ def test_generation_writes_secret_and_answers(tmp_path: Path) -> None:
     assert len(secret.split("=", 1)[1]) >= 50
     assert ".env" in (project / ".gitignore").read_text().splitlines()
     assert '"project_slug": "svc"' in (project / ".cruft.json").read_text()
+
+
+def test_free_text_answers_are_escaped(tmp_path: Path) -> None:
+    """Quotes, backslashes and non-ASCII in free text must not break any generated file."""
+    description = 'Says "hi" \\ to \'everyone\' """ <b>&</b> über'
+    project = generate(
+        tmp_path, project_slug="svc", description=description, author_name='Ann "A" O\'Neil'
+    )
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    assert pyproject["project"]["description"] == description
+    assert pyproject["project"]["authors"][0]["name"] == 'Ann "A" O\'Neil'
+    for path in text_files(project):
+        if path.suffix == ".py":
+            ast.parse(path.read_text(), filename=str(path))
