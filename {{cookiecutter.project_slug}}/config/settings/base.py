@@ -9,6 +9,7 @@ from config.settings.cache import *
 from config.settings.celery import *
 from config.settings.database import *
 from config.settings.logging import *
+from config.settings.observability import *
 from config.settings.security import *
 
 # Lets generic Django classes be subscripted at run time (ModelAdmin[Product]) for mypy.
@@ -26,6 +27,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "{{ cookiecutter.project_slug }}.core.middleware.RequestBudgetMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
