@@ -31,7 +31,11 @@ from tests.loopback import Reply, Server, http_server
 
 pytestmark = pytest.mark.django_db
 
-RATES = {"rates": [{"carrier": "DHL", "service": "standard", "amount": 4.9, "currency": "EUR", "days": 3}]}
+RATES = {
+    "rates": [
+        {"carrier": "DHL", "service": "standard", "amount": 4.9, "currency": "EUR", "days": 3}
+    ]
+}
 API_DELAY = 0.3  # seconds the stub API takes to answer
 SLOW_CALLBACK = 0.1  # asyncio's default threshold for "this callback blocked the loop"
 
@@ -69,18 +73,34 @@ def get(path: str, **query: str) -> Any:
 
 
 def post(path: str, body: object) -> Any:
-    return async_to_sync(AsyncClient().post)(path, json.dumps(body), content_type="application/json")
+    return async_to_sync(AsyncClient().post)(
+        path, json.dumps(body), content_type="application/json"
+    )
 
 
 def test_delivery_gathers_product_images_and_rates(product: Product, rates_api: Server) -> None:
     response = get(f"/shop/products/{product.pk}/delivery/", country="DE", postal_code="10115")
     assert response.status_code == 200
     assert response.json() == {
-        "product": {"id": product.pk, "name": "Kettle", "brand": "Acme", "price": "30.00", "in_stock": True},
+        "product": {
+            "id": product.pk,
+            "name": "Kettle",
+            "brand": "Acme",
+            "price": "30.00",
+            "in_stock": True,
+        },
         "images": ["https://img.example.com/k0.jpg", "https://img.example.com/k1.jpg"],
         "shipping": {
             "available": True,
-            "rates": [{"carrier": "DHL", "service": "standard", "amount": "4.9", "currency": "EUR", "days": 3}],
+            "rates": [
+                {
+                    "carrier": "DHL",
+                    "service": "standard",
+                    "amount": "4.9",
+                    "currency": "EUR",
+                    "days": 3,
+                }
+            ],
         },
     }
     assert rates_api.seen[0].path == "/v1/rates?country=DE&postal_code=10115"
@@ -126,7 +146,12 @@ def test_out_of_stock_order_writes_nothing(product: Product) -> None:
 
 @pytest.mark.parametrize(
     "body",
-    [{"email": "a@example.com"}, {"email": "not-an-email", "lines": {"1": 1}}, {"email": "a@example.com", "lines": {"x": 1}}, []],
+    [
+        {"email": "a@example.com"},
+        {"email": "not-an-email", "lines": {"1": 1}},
+        {"email": "a@example.com", "lines": {"x": 1}},
+        [],
+    ],
 )
 def test_malformed_order_is_400(body: object) -> None:
     response = post("/shop/orders/", body)

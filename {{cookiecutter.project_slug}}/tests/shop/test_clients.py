@@ -34,7 +34,10 @@ def test_rates_are_parsed_cheapest_first() -> None:
 
 
 def test_one_malformed_rate_fails_the_whole_answer() -> None:
-    with RECORDED.use_cassette("shipping_rates_malformed.yaml"), pytest.raises(ShippingRatesError, match=r"rate #1: 'amount' is None, expected a number"):
+    with (
+        RECORDED.use_cassette("shipping_rates_malformed.yaml"),
+        pytest.raises(ShippingRatesError, match=r"rate #1: 'amount' is None, expected a number"),
+    ):
         shipping_rates_fetch(country="DE", postal_code="99999")
 
 
@@ -83,20 +86,22 @@ def test_timeout_is_a_domain_error_within_the_bound() -> None:
         assert time.monotonic() - started < 0.3 + 1.0
 
 
+def rates_body(**changes: object) -> bytes:
+    """A one-rate answer with some fields changed."""
+    rate = {"carrier": "DHL", "service": "standard", "amount": 4.9, "currency": "EUR", "days": 3}
+    return json.dumps({"rates": [{**rate, **changes}]}).encode()
+
+
 @pytest.mark.parametrize(
     ("reply", "message"),
     [
         (Reply(500, b"oops"), "HTTP 500"),
         (Reply(200, b"<html>maintenance</html>"), "invalid JSON"),
-        (Reply(200, json.dumps({"quotes": []}).encode()), "no 'rates' list"),
-        (
-            Reply(200, b'{"rates": [{"carrier": "DHL", "service": "x", "amount": NaN, "currency": "EUR", "days": 1}]}'),
-            "'amount' is nan",
-        ),
-        (
-            Reply(200, json.dumps({"rates": [{"carrier": "DHL", "service": "x", "amount": -1, "currency": "EUR", "days": 1}]}).encode()),
-            "impossible values",
-        ),
+        (Reply(200, b'{"quotes": []}'), "no 'rates' list"),
+        (Reply(200, rates_body(amount=float("nan"))), "'amount' is nan"),
+        (Reply(200, rates_body(amount="4.90")), "'amount' is '4.90', expected a number"),
+        (Reply(200, rates_body(days=True)), "'days' is True"),
+        (Reply(200, rates_body(amount=-1)), "impossible values"),
     ],
 )
 def test_bad_answers_are_domain_errors(reply: Reply, message: str) -> None:

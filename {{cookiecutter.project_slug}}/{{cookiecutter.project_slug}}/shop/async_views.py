@@ -82,7 +82,9 @@ async def product_delivery(request: HttpRequest, pk: int) -> JsonResponse:
     country = request.GET.get("country", "")
     postal_code = request.GET.get("postal_code", "")
     if not country or not postal_code:
-        return JsonResponse({"error": "Query parameters country and postal_code are required."}, status=400)
+        return JsonResponse(
+            {"error": "Query parameters country and postal_code are required."}, status=400
+        )
     product, images, shipping = await asyncio.gather(
         Product.objects.select_related("brand").filter(pk=pk).afirst(),
         _image_urls(pk),
