@@ -34,11 +34,15 @@ RATES = json.dumps(
 ).encode()
 SEED = """
 from decimal import Decimal
-from {{ cookiecutter.project_slug }}.shop.models import Brand, Product
+from {{ cookiecutter.project_slug }}.shop.models import Brand, Product, ProductImage
 brand, _ = Brand.objects.get_or_create(slug="bench-delivery", defaults={"name": "Bench"})
-product, _ = Product.objects.get_or_create(
+product, created = Product.objects.get_or_create(
     slug="bench-delivery", defaults={"brand": brand, "name": "Parcel", "price": Decimal("9.99"), "stock": 5}
 )
+if created:
+    ProductImage.objects.bulk_create(
+        ProductImage(product=product, url=f"https://img.example.com/{n}.jpg", position=n) for n in range(3)
+    )
 print(product.pk)
 """
 

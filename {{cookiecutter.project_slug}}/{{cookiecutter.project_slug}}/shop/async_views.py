@@ -12,7 +12,10 @@ stalls all of them. The rules followed here:
 - independent I/O is awaited together with ``asyncio.gather``.
 
 Django 5.2's async ORM still runs a request's queries one after another in one
-sync thread: what overlaps here is the queries and the external call. Serve
+sync thread: what overlaps here is the queries and the external call. Calls
+made with ``thread_sensitive=False`` share the loop's default executor
+(min(32, CPUs + 4) threads per process); keep ``HTTP_POOL_MAXSIZE`` at least
+that large so no call waits for a connection. Serve
 these views with uvicorn (``make run-asgi``); under WSGI they work but gain
 nothing.
 """
