@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.template import COMBINATIONS, UNRENDERED, combination_id, generate, text_files
+from tests.template import COMBINATIONS, TEMPLATE, UNRENDERED, combination_id, generate, text_files
 
 
 def expected_presence(answers: dict[str, Any], slug: str) -> dict[str, bool]:
@@ -19,6 +19,8 @@ def expected_presence(answers: dict[str, Any], slug: str) -> dict[str, bool]:
     return {
         f"{slug}/shop/models.py": answers["include_example_app"],
         "tests/shop": answers["include_example_app"],
+        "tests/shop/cassettes/shipping_rates_ok.yaml": answers["include_example_app"],
+        "benchmarks/blocking_site/settings.py": answers["include_example_app"],
         "deploy/pgbouncer.ini": pgbouncer,
         "deploy/pgbouncer_userlist.txt": pgbouncer,
         "scripts/pgbouncer.py": pgbouncer,
@@ -65,6 +67,10 @@ def test_combination_renders(tmp_path: Path, answers: dict[str, Any]) -> None:
     assert f"CELERY_BROKER_URL={broker_scheme}" in env_example
     db_port = "6432" if answers["database_pooling"] == "pgbouncer" else "5432"
     assert f"@127.0.0.1:{db_port}/{slug}" in env_example
+    assert ("SHIPPING_API_URL=" in env_example) == answers["include_example_app"]
+    assert ("SHIPPING_API_URL" in (project / "config/settings/http.py").read_text()) == answers[
+        "include_example_app"
+    ]
 
 
 def test_generation_writes_secret_and_answers(tmp_path: Path) -> None:
@@ -88,3 +94,13 @@ def test_free_text_answers_are_escaped(tmp_path: Path) -> None:
     for path in text_files(project):
         if path.suffix == ".py":
             ast.parse(path.read_text(), filename=str(path))
+
+
+def test_cassettes_are_copied_verbatim(tmp_path: Path) -> None:
+    project = generate(tmp_path, project_slug="svc")
+    source = TEMPLATE / "{{cookiecutter.project_slug}}" / "tests/shop/cassettes"
+    cassettes = sorted(source.glob("*.yaml"))
+    assert cassettes
+    for cassette in cassettes:
+        copied = project / "tests/shop/cassettes" / cassette.name
+        assert copied.read_bytes() == cassette.read_bytes(), cassette.name

@@ -82,6 +82,40 @@ VARIABLES: dict[str, Variable] = {
         "Message broker of the Celery workers.",
         secret=True,
     ),
+    # --- Outbound HTTP (config/settings/http.py) ---
+    "HTTP_CONNECT_TIMEOUT": Variable(
+        "seconds, e.g. 3.05",
+        "Give up connecting to an external API after this long.",
+        "3.05",
+    ),
+    "HTTP_READ_TIMEOUT": Variable(
+        "seconds, e.g. 10",
+        "Give up waiting for an external API's next bytes after this long.",
+        "10",
+    ),
+    "HTTP_RETRIES": Variable(
+        "a whole number, 0 to disable",
+        "Retries of idempotent requests after a connect error or a 502/503/504.",
+        "2",
+    ),
+    "HTTP_POOL_MAXSIZE": Variable(
+        "a whole number, at least 1",
+        "Kept-alive connections per external host; at least the threads making calls.",
+        "10",
+    ),
+{%- if cookiecutter.include_example_app %}
+    "SHIPPING_API_URL": Variable(
+        "https://HOST/PATH/",
+        "Base URL of the shipping-rate API (shop/clients.py).",
+        "https://shipping.example.com/v1/",
+    ),
+    "SHIPPING_API_TOKEN": Variable(
+        "an API token, or empty to send none",
+        "Bearer token for the shipping-rate API.",
+        "",
+        secret=True,
+    ),
+{%- endif %}
 {%- if cookiecutter.use_sentry %}
     # --- Error reporting (config/sentry.py) ---
     "SENTRY_DSN": Variable(
@@ -152,6 +186,17 @@ def read_int(name: str, *, minimum: int | None = None) -> int:
     except ValueError:
         raise invalid(name, value, "not a whole number") from None
     if minimum is not None and number < minimum:
+        raise invalid(name, value, f"below {minimum}")
+    return number
+
+
+def read_float(name: str, *, minimum: float) -> float:
+    value = _raw(name)
+    try:
+        number = float(value)
+    except ValueError:
+        raise invalid(name, value, "not a number") from None
+    if not number >= minimum:  # also refuses nan
         raise invalid(name, value, f"below {minimum}")
     return number
 

@@ -8,6 +8,7 @@ from config.env import BASE_DIR
 from config.settings.cache import *
 from config.settings.celery import *
 from config.settings.database import *
+from config.settings.http import *
 from config.settings.logging import *
 from config.settings.observability import *
 from config.settings.security import *
