@@ -97,7 +97,9 @@ POOL_MIN_SIZE = env.read_int("DATABASE_POOL_MIN_SIZE", minimum=0)
 POOL_MAX_SIZE = env.read_int("DATABASE_POOL_MAX_SIZE", minimum=1)
 if POOL_MIN_SIZE > POOL_MAX_SIZE:
     raise env.invalid(
-        "DATABASE_POOL_MIN_SIZE", str(POOL_MIN_SIZE), f"above DATABASE_POOL_MAX_SIZE={POOL_MAX_SIZE}"
+        "DATABASE_POOL_MIN_SIZE",
+        str(POOL_MIN_SIZE),
+        f"above DATABASE_POOL_MAX_SIZE={POOL_MAX_SIZE}",
     )
 {%- endif %}
 
@@ -118,6 +120,8 @@ DATABASES = {
         "CONN_MAX_AGE": CONN_MAX_AGE,
         # With a pool, this makes the pool check a connection before lending it.
         "CONN_HEALTH_CHECKS": True,
+        # A direct connection keeps server-side cursors: .iterator() streams rows.
+        "DISABLE_SERVER_SIDE_CURSORS": False,
         "OPTIONS": {
             "connect_timeout": CONNECT_TIMEOUT,
             # psycopg_pool.ConnectionPool arguments, per process.
@@ -133,6 +137,8 @@ DATABASES = {
         "CONN_MAX_AGE": CONN_MAX_AGE,
         # A reused connection is checked first, so a restarted server costs no request.
         "CONN_HEALTH_CHECKS": True,
+        # A direct connection keeps server-side cursors: .iterator() streams rows.
+        "DISABLE_SERVER_SIDE_CURSORS": False,
         "OPTIONS": {"connect_timeout": CONNECT_TIMEOUT},
 {%- endif %}
     }

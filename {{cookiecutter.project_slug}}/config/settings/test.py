@@ -16,7 +16,7 @@ env.use_defaults(
         "CACHE_KEY_PREFIX": "{{ cookiecutter.project_slug }}-test",
 {%- if cookiecutter.database_pooling == 'django_pool' %}
         # A dead database fails a test in seconds, not after production's 10.
-        "DATABASE_POOL_TIMEOUT": "3",
+        "DATABASE_POOL_TIMEOUT": "2",
 {%- endif %}
     }
 )
