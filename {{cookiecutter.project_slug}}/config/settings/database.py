@@ -93,6 +93,7 @@ DATABASE_SESSION_TIMEOUTS = {
 }
 
 {%- if cookiecutter.database_pooling == 'django_pool' %}
+
 POOL_MIN_SIZE = env.read_int("DATABASE_POOL_MIN_SIZE", minimum=0)
 POOL_MAX_SIZE = env.read_int("DATABASE_POOL_MAX_SIZE", minimum=1)
 if POOL_MIN_SIZE > POOL_MAX_SIZE:
