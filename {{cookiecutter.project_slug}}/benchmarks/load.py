@@ -57,6 +57,7 @@ def manage(env: Mapping[str, str], *args: str) -> None:
 
 def prepare_database(env: Mapping[str, str]) -> None:
     manage(env, "createdb_if_missing")
+    manage(env, "db_apply_timeouts", "--verbosity", "0")
     manage(env, "migrate", "--verbosity", "0")
 
 

@@ -65,9 +65,41 @@ VARIABLES: dict[str, Variable] = {
         secret=True,
     ),
     "DATABASE_CONNECT_TIMEOUT": Variable(
-        "whole seconds, at least 1",
+        "whole seconds, at least 2 (libpq's minimum)",
         "Give up connecting after this long instead of hanging on a dead host.",
         "5",
+    ),
+    "DATABASE_CONN_MAX_AGE": Variable(
+        "{{ '0 (the pool reuses connections itself)' if cookiecutter.database_pooling == 'django_pool' else 'whole seconds, 0 = a new connection per request' }}",
+        "{{ 'Must stay 0: a pool and persistent connections exclude each other.' if cookiecutter.database_pooling == 'django_pool' else 'How long a worker thread keeps its connection. Forced to 0 under ASGI.' }}",
+        "{{ '0' if cookiecutter.database_pooling == 'django_pool' else '60' }}",
+    ),
+{%- if cookiecutter.database_pooling == 'django_pool' %}
+    "DATABASE_POOL_MIN_SIZE": Variable(
+        "whole number, at least 0",
+        "Connections each process's pool keeps open when idle.",
+        "1",
+    ),
+    "DATABASE_POOL_MAX_SIZE": Variable(
+        "whole number, at least 1",
+        "Most connections one process's pool opens: its threads that query at once.",
+        "4",
+    ),
+    "DATABASE_POOL_TIMEOUT": Variable(
+        "whole seconds, at least 1",
+        "How long a request waits for a free pooled connection before failing.",
+        "10",
+    ),
+{%- endif %}
+    "DATABASE_STATEMENT_TIMEOUT": Variable(
+        "whole seconds, at least 1",
+        "PostgreSQL cancels any statement running longer (manage.py db_apply_timeouts).",
+        "30",
+    ),
+    "DATABASE_IDLE_IN_TRANSACTION_TIMEOUT": Variable(
+        "whole seconds, at least 1",
+        "PostgreSQL ends a session left idle inside a transaction this long, freeing its locks.",
+        "60",
     ),
     # --- Cache (config/settings/cache.py) ---
     "REDIS_URL": Variable("redis://HOST:PORT/DB", "Redis for the shared cache.", secret=True),

@@ -14,6 +14,10 @@ env.use_defaults(
         # Tests get their own Redis database and key namespace.
         "REDIS_URL": "redis://127.0.0.1:6379/2",
         "CACHE_KEY_PREFIX": "{{ cookiecutter.project_slug }}-test",
+{%- if cookiecutter.database_pooling == 'django_pool' %}
+        # A dead database fails a test in seconds, not after production's 10.
+        "DATABASE_POOL_TIMEOUT": "2",
+{%- endif %}
     }
 )
 

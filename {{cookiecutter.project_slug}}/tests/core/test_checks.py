@@ -31,3 +31,22 @@ def test_connect_timeout_missing_is_reported(monkeypatch: pytest.MonkeyPatch) ->
 
 def test_management_check_is_clean() -> None:
     call_command("check", "--fail-level", "WARNING")
+
+
+@pytest.mark.django_db
+def test_session_timeouts_stored_on_the_test_database() -> None:
+    assert checks.check_session_timeouts_stored(None, databases=["default"]) == []
+    call_command("check", "--database", "default", "--fail-level", "WARNING")
+
+
+@pytest.mark.django_db
+def test_session_timeouts_not_stored_are_reported(settings: Settings) -> None:
+    settings.DATABASE_SESSION_TIMEOUTS = {
+        "statement_timeout": 1234,
+        "idle_in_transaction_session_timeout": 60_000,
+    }
+    messages = checks.check_session_timeouts_stored(None, databases=["default"])
+    assert [message.id for message in messages] == ["core.W002"]
+    assert "found {'statement_timeout': '30000'}" in messages[0].msg
+    assert "db_apply_timeouts" in str(messages[0].hint)
+    assert checks.check_session_timeouts_stored(None, databases=None) == []

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from pytest_django import DjangoAssertNumQueries
 
 from {{ cookiecutter.project_slug }}.shop.models import (
     Brand,
@@ -14,6 +15,7 @@ from {{ cookiecutter.project_slug }}.shop.services import (
     OrderError,
     OutOfStockError,
     order_place,
+    stock_decrement,
 )
 
 pytestmark = pytest.mark.django_db
@@ -64,3 +66,35 @@ def test_unknown_product_is_refused(products: list[Product]) -> None:
     with pytest.raises(OrderError, match="Unknown products"):
         order_place(customer_email="a@example.com", quantities={products[0].pk: 1, 999_999: 1})
     assert Order.objects.count() == 0
+
+
+def test_query_count_does_not_grow_with_the_number_of_products(
+    products: list[Product], django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    # Savepoint (the test runs in a transaction), lock, insert order, insert lines,
+    # update stock, release savepoint: the same six for one product or three.
+    with django_assert_num_queries(6):
+        order_place(customer_email="a@example.com", quantities={products[0].pk: 1})
+    with django_assert_num_queries(6):
+        order_place(
+            customer_email="a@example.com",
+            quantities={product.pk: 1 for product in products},
+        )
+
+
+def test_stock_decrement_is_one_update_computed_in_sql(
+    products: list[Product], django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    first, second, third = products
+    untouched_since = third.updated_at
+    Product.objects.filter(pk=first.pk).update(stock=4)  # sold elsewhere since `first` was read
+    with django_assert_num_queries(1):
+        changed = stock_decrement({first.pk: 2, second.pk: 3})
+    assert changed == 2
+    assert list(Product.objects.order_by("pk").values_list("stock", flat=True)) == [
+        2,
+        2,
+        5,
+    ]  # 4-2, not 5-2
+    third.refresh_from_db()
+    assert third.updated_at == untouched_since, "rows not named are not touched"

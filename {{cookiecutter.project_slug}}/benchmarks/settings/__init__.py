@@ -1,0 +1,1 @@
+"""Settings variants the benchmarks compare against the configured ones."""

@@ -1,0 +1,108 @@
+"""order_place under real concurrency: many threads, each with its own connection.
+
+The rows are committed (transaction=True) so every thread sees them, and every
+thread closes its connection when done. Every wait is bounded: a barrier with
+a timeout, and a deadline on the results.
+"""
+
+import threading
+from collections import Counter
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.db.models import Sum
+
+from {{ cookiecutter.project_slug }}.shop.models import (
+    Brand,
+    Order,
+    OrderLine,
+    Product,
+)
+from {{ cookiecutter.project_slug }}.shop.services import (
+    OutOfStockError,
+    order_place,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+THREADS = 24
+DEADLINE_SECONDS = 30
+
+
+def run_at_once(orders: list[Mapping[int, int]]) -> Counter[str]:
+    """Place every order from its own thread, all released together; count the outcomes.
+
+    Any other error (a deadlock, a pool timeout) is re-raised by result() and fails the test.
+    """
+    barrier = threading.Barrier(len(orders), timeout=DEADLINE_SECONDS)
+
+    def place(quantities: Mapping[int, int]) -> str:
+        try:
+            barrier.wait()
+            order_place(customer_email="buyer@example.com", quantities=quantities)
+        except OutOfStockError:
+            return "out_of_stock"
+        finally:
+            connection.close()  # this thread's own connection
+        return "placed"
+
+    with ThreadPoolExecutor(max_workers=len(orders)) as pool:
+        futures = [pool.submit(place, quantities) for quantities in orders]
+        return Counter(future.result(timeout=DEADLINE_SECONDS) for future in futures)
+
+
+def make_products(stocks: list[int]) -> list[Product]:
+    brand = Brand.objects.create(name="Acme", slug="acme")
+    return [
+        Product.objects.create(
+            brand=brand,
+            name=f"P{index}",
+            slug=f"p{index}",
+            price=Decimal(f"{index + 1}.25"),
+            stock=stock,
+        )
+        for index, stock in enumerate(stocks)
+    ]
+
+
+def assert_orders_are_whole_and_stock_adds_up(
+    products: list[Product], initial: dict[int, int], lines_per_order: int
+) -> None:
+    for order in Order.objects.prefetch_related("lines"):
+        lines = list(order.lines.all())
+        assert len(lines) == lines_per_order, "no partial order"
+        assert order.total == sum((line.unit_price * line.quantity for line in lines), Decimal(0))
+    sold = dict(
+        OrderLine.objects.values_list("product_id").annotate(sold=Sum("quantity")).order_by()
+    )
+    for product in Product.objects.filter(pk__in=[product.pk for product in products]):
+        assert product.stock >= 0
+        assert initial[product.pk] - product.stock == sold.get(product.pk, 0)
+
+
+def test_last_units_are_sold_exactly_once() -> None:
+    (product,) = make_products([5])
+    outcomes = run_at_once([{product.pk: 1}] * THREADS)
+    assert outcomes == Counter({"placed": 5, "out_of_stock": THREADS - 5})
+    product.refresh_from_db()
+    assert product.stock == 0
+    assert Order.objects.count() == 5
+    assert OrderLine.objects.count() == 5
+    assert_orders_are_whole_and_stock_adds_up([product], {product.pk: 5}, lines_per_order=1)
+
+
+def test_orders_sharing_products_in_opposite_orders_do_not_deadlock() -> None:
+    first, second, third = make_products([20, 20, 20])
+    forward = {first.pk: 2, second.pk: 1, third.pk: 1}
+    backward = {third.pk: 2, second.pk: 1, first.pk: 1}  # the same products, reversed
+    outcomes = run_at_once([forward if index % 2 else backward for index in range(THREADS)])
+    # Demand (36 of each) exceeds stock (20 of each): some orders must be refused.
+    assert outcomes["placed"] + outcomes["out_of_stock"] == THREADS
+    assert outcomes["placed"] >= 1
+    assert outcomes["out_of_stock"] >= 1
+    assert Order.objects.count() == outcomes["placed"]
+    initial = {first.pk: 20, second.pk: 20, third.pk: 20}
+    assert_orders_are_whole_and_stock_adds_up([first, second, third], initial, lines_per_order=3)
