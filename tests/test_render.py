@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import re
+import subprocess
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -52,6 +54,15 @@ def test_combination_renders(tmp_path: Path, answers: dict[str, Any]) -> None:
             tomllib.loads(path.read_text())
         elif path.suffix in {".yml", ".yaml"}:
             yaml.safe_load(path.read_text())
+
+    # Lint and format every combination, not only the ones that get installed:
+    # a Jinja branch can break ruff's layout in one combination only.
+    for command in (
+        ["ruff", "check", "--no-cache", "."],
+        ["ruff", "format", "--check", "--no-cache", "."],
+    ):
+        result = subprocess.run(command, cwd=project, capture_output=True, text=True, check=False)
+        assert result.returncode == 0, result.stdout + result.stderr
 
     for relative, present in expected_presence(answers, slug).items():
         assert (project / relative).exists() == present, relative
@@ -104,3 +115,13 @@ def test_cassettes_are_copied_verbatim(tmp_path: Path) -> None:
     for cassette in cassettes:
         copied = project / "tests/shop/cassettes" / cassette.name
         assert copied.read_bytes() == cassette.read_bytes(), cassette.name
+
+
+def test_template_and_project_pin_the_same_ruff() -> None:
+    """The render test lints with the template's ruff; it must be the project's."""
+    pin = re.compile(r"ruff~=[\d.]+")
+    template_pin = pin.findall((TEMPLATE / "requirements-dev.txt").read_text())
+    project_pin = pin.findall(
+        (TEMPLATE / "{{cookiecutter.project_slug}}" / "pyproject.toml").read_text()
+    )
+    assert template_pin == project_pin != []

@@ -23,6 +23,7 @@ from pytest_django import DjangoDbBlocker
 
 from config.settings import database
 {%- if cookiecutter.database_pooling == 'pgbouncer' %}
+
 from tests.pgbouncer import release_server_connections
 {%- endif %}
 
