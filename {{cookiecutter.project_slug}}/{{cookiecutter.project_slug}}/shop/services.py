@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import F
 
+from {{ cookiecutter.project_slug }}.shop.cache import PRODUCTS
 from {{ cookiecutter.project_slug }}.shop.models import Order, OrderLine, Product
 
 
@@ -67,3 +68,18 @@ def order_place(*, customer_email: str, quantities: Mapping[int, int]) -> Order:
     order.total = sum((line.unit_price * line.quantity for line in lines), Decimal("0.00"))
     order.save(update_fields=["total"])
     return order
+
+
+@transaction.atomic
+def product_change_price(*, product_id: int, price: Decimal) -> None:
+    """Set a product's price; cached product pages are dropped once the change commits.
+
+    Invalidating before the commit would let a concurrent request re-cache the
+    old price from the not-yet-committed state; on rollback nothing changed.
+    """
+    if price < 0:
+        raise ValueError(f"A price cannot be negative (got {price}).")
+    updated = Product.objects.filter(pk=product_id).update(price=price)
+    if not updated:
+        raise Product.DoesNotExist(f"No product with id {product_id}.")
+    PRODUCTS.invalidate_on_commit()

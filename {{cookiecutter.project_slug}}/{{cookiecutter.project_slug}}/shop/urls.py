@@ -1,6 +1,13 @@
 """Routes of the example shop, mounted under /shop/."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from {{ cookiecutter.project_slug }}.shop import views
 
 app_name = "shop"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("products/", views.product_list, name="product-list"),
+    path("products/cached/", views.product_list_cached, name="product-list-cached"),
+    path("products/stock/", views.product_stock, name="product-stock"),
+    path("products/<int:pk>/", views.product_detail, name="product-detail"),
+]
