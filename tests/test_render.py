@@ -19,6 +19,8 @@ def expected_presence(answers: dict[str, Any], slug: str) -> dict[str, bool]:
     return {
         f"{slug}/shop/models.py": answers["include_example_app"],
         "tests/shop": answers["include_example_app"],
+        "tests/shop/test_views.perf.yml": answers["include_example_app"],
+        "benchmarks/queries.py": answers["include_example_app"],
         "deploy/pgbouncer.ini": pgbouncer,
         "deploy/pgbouncer_userlist.txt": pgbouncer,
         "scripts/pgbouncer.py": pgbouncer,

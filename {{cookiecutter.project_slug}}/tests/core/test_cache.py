@@ -41,44 +41,61 @@ def counting(value: bytes, seconds: float = 0.0) -> tuple[Callable[[], bytes], l
     return compute, calls
 
 
-def test_keys_are_namespaced_and_versioned() -> None:
-    products = Namespace("shop.products")
-    key = products.key("list", 2)
-    assert key.startswith("shop.products:v")
-    assert key.endswith(":list:2")
-    assert products.key("list", 2) == key  # stable until invalidated
-    assert Namespace.for_object("shop.product", 7).key("detail").startswith("shop.product:7:v")
-
-
-def test_invalidate_drops_the_whole_namespace_only() -> None:
-    products, brands = Namespace("shop.products"), Namespace("shop.brands")
-    cache.set(products.key("list", 1), b"page 1")
-    cache.set(products.key("list", 2), b"page 2")
-    cache.set(brands.key("list"), b"brands")
-    products.invalidate()
-    assert cache.get(products.key("list", 1)) is None
-    assert cache.get(products.key("list", 2)) is None
-    assert cache.get(brands.key("list")) == b"brands"
+def test_keys_are_namespaced() -> None:
+    assert Namespace("shop.products").entry("list", 2).key == "shop.products:list:2"
+    assert Namespace.for_object("shop.product", 7).entry("detail").key == "shop.product:7:detail"
 
 
 def test_get_or_compute_caches_the_value() -> None:
     compute, calls = counting(b"body")
-    key = Namespace("test").key("value")
-    assert get_or_compute(key, compute, timeout=60) == b"body"
-    assert get_or_compute(key, compute, timeout=60) == b"body"
+    entry = Namespace("test").entry("value")
+    assert get_or_compute(entry, compute, timeout=60) == b"body"
+    assert get_or_compute(entry, compute, timeout=60) == b"body"
     assert len(calls) == 1
+
+
+def test_invalidate_drops_the_whole_namespace_only() -> None:
+    products, brands = Namespace("shop.products"), Namespace("shop.brands")
+    entries = [products.entry("list", 1), products.entry("list", 2), brands.entry("list")]
+    compute, calls = counting(b"body")
+    for entry in entries:
+        get_or_compute(entry, compute, timeout=60)
+    products.invalidate()
+    for entry in entries:
+        get_or_compute(entry, compute, timeout=60)
+    assert len(calls) == 3 + 2  # both product pages recomputed, the brand list not
+
+
+def test_a_lost_counter_never_revives_old_entries() -> None:
+    products = Namespace("shop.products")
+    entry = products.entry("list")
+    get_or_compute(entry, lambda: b"old", timeout=60)
+    cache.delete(products.counter_key)  # evicted
+    assert get_or_compute(entry, lambda: b"new", timeout=60) == b"new"
+
+
+def test_a_write_during_the_compute_leaves_the_value_stale() -> None:
+    products = Namespace("shop.products")
+    entry = products.entry("list")
+
+    def compute_while_a_write_commits() -> bytes:
+        products.invalidate()
+        return b"computed from rows that just changed"
+
+    get_or_compute(entry, compute_while_a_write_commits, timeout=60)
+    assert get_or_compute(entry, lambda: b"fresh", timeout=60) == b"fresh"
 
 
 def test_concurrent_misses_compute_once() -> None:
     compute, calls = counting(b"expensive", seconds=0.2)
-    key = Namespace("test").key("stampede")
+    entry = Namespace("test").entry("stampede")
     callers = 16
     barrier = threading.Barrier(callers)
     results: list[bytes] = []
 
     def caller() -> None:
         barrier.wait(timeout=5)
-        results.append(get_or_compute(key, compute, timeout=60))
+        results.append(get_or_compute(entry, compute, timeout=60))
 
     threads = [threading.Thread(target=caller) for _ in range(callers)]
     for thread in threads:
@@ -100,8 +117,8 @@ def test_redis_down_computes_directly_and_logs(caplog: pytest.LogCaptureFixture)
     compute, calls = counting(b"fresh")
     started = time.monotonic()
     with caplog.at_level(logging.WARNING):
-        assert get_or_compute(Namespace("test").key("down"), compute, timeout=60) == b"fresh"
-        assert get_or_compute(Namespace("test").key("down"), compute, timeout=60) == b"fresh"
+        assert get_or_compute(Namespace("test").entry("down"), compute, timeout=60) == b"fresh"
+        assert get_or_compute(Namespace("test").entry("down"), compute, timeout=60) == b"fresh"
     # Refused connections fail at once; a silent host would cost the 0.5 s socket timeouts.
     assert time.monotonic() - started < 2.0
     assert len(calls) == 2  # nothing could be cached

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from {{ cookiecutter.project_slug }}.shop.cache import PRODUCTS
 from {{ cookiecutter.project_slug }}.shop.models import (
@@ -101,3 +101,16 @@ def generate_catalog(
         brand_ids=[brand.pk for brand in brand_rows],
         category_ids=[category.pk for category in category_rows],
     )
+
+
+def analyze_catalog() -> None:
+    """Refresh PostgreSQL's statistics of the shop tables after a bulk load.
+
+    Until autovacuum gets to it, the planner estimates from stale numbers; on
+    the list query that made it JIT-compile every execution (40 ms of a
+    2 ms query). Run outside a transaction, after the data is committed.
+    """
+    tables = [model._meta.db_table for model in (Brand, Category, Product, ProductImage)]
+    tables.append(Product.categories.through._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {', '.join(connection.ops.quote_name(table) for table in tables)}")

@@ -4,7 +4,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from {{ cookiecutter.project_slug }}.shop.demo_data import generate_catalog
+from {{ cookiecutter.project_slug }}.shop.demo_data import (
+    analyze_catalog,
+    generate_catalog,
+)
 
 
 class Command(BaseCommand):
@@ -28,6 +31,7 @@ class Command(BaseCommand):
             )
         except ValueError as error:
             raise CommandError(str(error)) from None
+        analyze_catalog()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Created {len(catalog.product_ids)} products, {len(catalog.brand_ids)} brands, "
