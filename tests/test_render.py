@@ -23,6 +23,8 @@ def expected_presence(answers: dict[str, Any], slug: str) -> dict[str, bool]:
         "tests/shop": answers["include_example_app"],
         "tests/shop/cassettes/shipping_rates_ok.yaml": answers["include_example_app"],
         "benchmarks/blocking_site/settings.py": answers["include_example_app"],
+        "tests/shop/test_views.perf.yml": answers["include_example_app"],
+        "benchmarks/queries.py": answers["include_example_app"],
         "deploy/pgbouncer.ini": pgbouncer,
         "deploy/pgbouncer_userlist.txt": pgbouncer,
         "scripts/pgbouncer.py": pgbouncer,

@@ -134,9 +134,18 @@ class LoadResult:
 
 
 def drive(
-    base_url: str, path: str, *, clients: int, seconds: float, max_requests: int
+    base_url: str,
+    path: str,
+    *,
+    clients: int,
+    seconds: float,
+    max_requests: int,
+    timeout: float = 10,
 ) -> LoadResult:
-    """GET base_url+path from `clients` keep-alive connections until either bound is hit."""
+    """GET base_url+path from `clients` keep-alive connections until either bound is hit.
+
+    ``timeout`` bounds each request (a deliberately slow baseline may need more).
+    """
     host, port = base_url.removeprefix("http://").split(":")
     if host != HOST:
         raise ValueError("benchmarks only target 127.0.0.1")
@@ -147,7 +156,7 @@ def drive(
     deadline = started + seconds
 
     def client() -> None:
-        connection = http.client.HTTPConnection(host, int(port), timeout=10)
+        connection = http.client.HTTPConnection(host, int(port), timeout=timeout)
         while time.monotonic() < deadline:
             with lock:
                 if budget[0] <= 0:
@@ -162,7 +171,7 @@ def drive(
             except (OSError, http.client.HTTPException):
                 ok = False
                 connection.close()
-                connection = http.client.HTTPConnection(host, int(port), timeout=10)
+                connection = http.client.HTTPConnection(host, int(port), timeout=timeout)
             elapsed = time.perf_counter() - begin
             with lock:
                 if ok:
@@ -175,6 +184,6 @@ def drive(
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=seconds + 30)
+        thread.join(timeout=seconds + timeout + 30)
     result.seconds = time.monotonic() - started
     return result

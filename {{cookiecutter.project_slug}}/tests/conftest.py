@@ -1,9 +1,15 @@
 """Fixtures shared by the whole suite. Tests use the real PostgreSQL and Redis."""
 
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
+from django.conf import settings
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connections
 from pytest_django import DjangoDbBlocker
+from zeal import zeal_context
 {%- if cookiecutter.database_pooling == 'pgbouncer' %}
 
 pytest_plugins = ["tests.pgbouncer"]
@@ -37,3 +43,40 @@ def django_db_setup(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -
 
     release_server_connections(str(connections["default"].settings_dict["NAME"]))
 {%- endif %}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--perf-rec-mode",
+        choices=("none", "once", "overwrite"),
+        default=None,
+        help="django-perf-rec mode: once records missing *.perf.yml entries, overwrite "
+        "rewrites them (default: settings.PERF_REC, 'none' so CI fails on any change)",
+    )
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _perf_rec_mode(pytestconfig: pytest.Config) -> None:
+    mode = pytestconfig.getoption("--perf-rec-mode")
+    if mode is not None:
+        settings.PERF_REC = {**settings.PERF_REC, "MODE": mode}
+
+
+@pytest.fixture(autouse=True)
+def _detect_n_plus_one() -> Iterator[None]:
+    """Any N+1 in code a test runs raises zeal's NPlusOneError (config/settings/test.py)."""
+    with zeal_context():
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache() -> Iterator[None]:
+    """Each test starts and ends without keys under this run's prefix.
+
+    Only our KEY_PREFIX is deleted: other runs share the Redis database, so it is
+    never flushed.
+    """
+    redis_cache: Any = cache  # django-redis adds delete_pattern() to the cache API
+    redis_cache.delete_pattern("*", itersize=1000)
+    yield
+    redis_cache.delete_pattern("*", itersize=1000)

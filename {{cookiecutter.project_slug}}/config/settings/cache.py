@@ -24,10 +24,13 @@ CACHES = {
             "SOCKET_TIMEOUT": 0.5,
             "CONNECTION_POOL_KWARGS": {"max_connections": 50, "health_check_interval": 30},
             # A cache outage degrades to misses (logged) instead of failing requests.
+            # cache.lock() is not covered: core/cache.py handles the outage there.
             "IGNORE_EXCEPTIONS": True,
         },
     }
 }
+# Each ignored error is logged (ERROR, logger "django_redis.cache"): an outage is
+# visible in the logs even though requests keep succeeding.
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 # Sessions survive cache eviction: written to the database, read through the cache.

@@ -30,3 +30,17 @@ SECURE_HSTS_SECONDS = 0
 
 # Hashing passwords slowly is a production feature, not a test one.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# N+1 detector: tests/conftest.py runs every test inside zeal_context(), so a
+# relation loaded row by row in any code a test runs raises NPlusOneError. The
+# middleware gives each request its own context: two requests of one test are
+# not mistaken for an N+1.
+INSTALLED_APPS = [*INSTALLED_APPS, "zeal"]
+MIDDLEWARE = ["zeal.middleware.zeal_middleware", *MIDDLEWARE]
+ZEAL_RAISE = True
+ZEAL_NPLUSONE_THRESHOLD = 2
+ZEAL_SHOW_ALL_CALLERS = True
+
+# django-perf-rec: a missing or changed *.perf.yml record fails the test (as in CI).
+# After an intended change, re-record with `make test PYTEST_ARGS=--perf-rec-mode=overwrite`.
+PERF_REC = {"MODE": "none"}

@@ -3,8 +3,10 @@
 from decimal import Decimal
 
 import pytest
-from pytest_django import DjangoAssertNumQueries
+from django.db import transaction
+from pytest_django import DjangoAssertNumQueries, DjangoCaptureOnCommitCallbacks
 
+from {{ cookiecutter.project_slug }}.shop.cache import PRODUCTS
 from {{ cookiecutter.project_slug }}.shop.models import (
     Brand,
     Order,
@@ -15,6 +17,7 @@ from {{ cookiecutter.project_slug }}.shop.services import (
     OrderError,
     OutOfStockError,
     order_place,
+    product_change_price,
     stock_decrement,
 )
 
@@ -98,3 +101,36 @@ def test_stock_decrement_is_one_update_computed_in_sql(
     ]  # 4-2, not 5-2
     third.refresh_from_db()
     assert third.updated_at == untouched_since, "rows not named are not touched"
+
+
+def test_price_change_invalidates_cached_pages_on_commit(
+    products: list[Product], django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    before = PRODUCTS.version()
+    with django_capture_on_commit_callbacks(execute=True):
+        product_change_price(product_id=products[0].pk, price=Decimal("7.00"))
+        assert PRODUCTS.version() == before  # not before the commit
+    assert PRODUCTS.version() != before
+    products[0].refresh_from_db()
+    assert products[0].price == Decimal("7.00")
+
+
+def test_rolled_back_price_change_keeps_cached_pages(
+    products: list[Product], django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    before = PRODUCTS.version()
+
+    def change_then_fail() -> None:
+        with transaction.atomic():
+            product_change_price(product_id=products[0].pk, price=Decimal("7.00"))
+            raise OrderError("something later in the same transaction failed")
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(OrderError):
+        change_then_fail()
+    assert callbacks == []
+    assert PRODUCTS.version() == before
+
+
+def test_negative_price_is_refused(products: list[Product]) -> None:
+    with pytest.raises(ValueError, match="cannot be negative"):
+        product_change_price(product_id=products[0].pk, price=Decimal(-1))

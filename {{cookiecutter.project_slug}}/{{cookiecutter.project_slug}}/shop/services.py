@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Case, F, PositiveIntegerField, When
 from django.db.models.functions import Now
 
+from {{ cookiecutter.project_slug }}.shop.cache import PRODUCTS
 from {{ cookiecutter.project_slug }}.shop.models import Order, OrderLine, Product
 
 
@@ -90,3 +91,18 @@ def stock_decrement(quantities: Mapping[int, int]) -> int:
         ),
         updated_at=Now(),
     )
+
+
+@transaction.atomic
+def product_change_price(*, product_id: int, price: Decimal) -> None:
+    """Set a product's price; cached product pages are dropped once the change commits.
+
+    Invalidating before the commit would let a concurrent request re-cache the
+    old price from the not-yet-committed state; on rollback nothing changed.
+    """
+    if price < 0:
+        raise ValueError(f"A price cannot be negative (got {price}).")
+    updated = Product.objects.filter(pk=product_id).update(price=price)
+    if not updated:
+        raise Product.DoesNotExist(f"No product with id {product_id}.")
+    PRODUCTS.invalidate_on_commit()

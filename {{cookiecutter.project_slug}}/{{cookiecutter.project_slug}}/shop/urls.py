@@ -2,13 +2,17 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from {{ cookiecutter.project_slug }}.shop import async_views, stock_views
+from {{ cookiecutter.project_slug }}.shop import async_views, views
 
 app_name = "shop"
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("products/", views.product_list, name="product-list"),
+    path("products/cached/", views.product_list_cached, name="product-list-cached"),
+    path("products/stock/", views.product_stock, name="product-stock"),
+    path("products/<int:pk>/", views.product_detail, name="product-detail"),
     path(
         "products/<int:pk>/stock/",
-        stock_views.product_stock,
+        views.product_stock_level,
         name="product-stock-level",
     ),
 ]

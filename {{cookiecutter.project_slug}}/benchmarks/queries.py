@@ -1,0 +1,148 @@
+"""Product list throughput: naive vs optimized vs cached, against a bare view.
+
+Serves the project with gunicorn on 127.0.0.1 (production settings plus the
+benchmark-only routes in benchmarks/server/) at 10, 100 and 1,000 products:
+bare (no database: the ceiling), bare_list (the list's bytes from process
+memory: the ceiling for a body that size), naive (.all() and attribute access per row),
+prefetch (instances, select_related + Prefetch), optimized (the shop's list:
+one values() query) and cached (the shop's cached list). Prints per endpoint
+the queries per request, median and p99 latency and requests per second. Every
+run is bounded by seconds and a request count. Prints numbers, asserts nothing.
+
+Targets at 1,000 products: optimized >= 15x naive; cached >= 0.7x bare.
+"""
+
+from __future__ import annotations
+
+import os
+
+import django
+
+from benchmarks.load import (
+    HOST,
+    LoadResult,
+    benchmark_env,
+    drive,
+    prepare_database,
+    serve,
+)
+
+SIZES = (10, 100, 1000)
+ENDPOINTS = {
+    "bare": "/bench/bare/",
+    "bare_list": "/bench/bare-list/",
+    "cached": "/shop/products/cached/",
+    "optimized": "/shop/products/",
+    "prefetch": "/bench/products/prefetch/",
+    "naive": "/bench/products/naive/",
+}
+CLIENTS = 4
+ROUNDS = 3
+SECONDS = 6.0  # per endpoint and size, split over the rounds
+MAX_REQUESTS = 50_000
+# The naive list at 1,000 products takes seconds per request: allow it to finish,
+# here and in gunicorn (whose default would kill the worker after 30 s).
+REQUEST_TIMEOUT = 120
+
+
+def reset_catalog(products: int) -> None:
+    from {{ cookiecutter.project_slug }}.shop.demo_data import (
+        analyze_catalog,
+        generate_catalog,
+    )
+    from {{ cookiecutter.project_slug }}.shop.models import (
+        Brand,
+        Category,
+        Product,
+    )
+
+    Product.objects.all().delete()
+    Brand.objects.all().delete()
+    Category.objects.all().delete()
+    generate_catalog(products=products)  # invalidates the cached list on commit
+    analyze_catalog()
+
+
+def queries_per_request(path: str) -> int:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(headers={"host": HOST})
+    client.get(path)  # warm: a cached endpoint is measured on a hit
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+    if response.status_code != 200:
+        raise RuntimeError(f"{path} answered {response.status_code}")
+    return len(captured)
+
+
+def merged(results: list[LoadResult]) -> LoadResult:
+    total = LoadResult(seconds=sum(result.seconds for result in results))
+    for result in results:
+        total.latencies += result.latencies
+        total.errors += result.errors
+    return total
+
+
+def main() -> None:
+    env = benchmark_env(
+        DJANGO_SETTINGS_MODULE="benchmarks.server.settings",
+        GUNICORN_CMD_ARGS=f"--timeout {REQUEST_TIMEOUT}",
+    )
+    prepare_database(env)
+    os.environ.update(env)
+    django.setup()
+    print(
+        f"gunicorn, 2 sync workers, {CLIENTS} keep-alive clients, {ROUNDS} interleaved rounds "
+        f"of {SECONDS / ROUNDS:.1f} s per endpoint (the machine's load varies: endpoints "
+        "compared with each other are measured side by side)"
+    )
+    rates: dict[tuple[str, int], float] = {}
+    for size in SIZES:
+        reset_catalog(size)
+        print(f"--- {size} products")
+        # A fresh server per size: bare_list keeps the first bytes it served.
+        with serve(env) as base:
+            queries = {name: queries_per_request(path) for name, path in ENDPOINTS.items()}
+            runs: dict[str, list[LoadResult]] = {name: [] for name in ENDPOINTS}
+            for path in ENDPOINTS.values():
+                # Warm both workers (connections, code paths) before measuring.
+                drive(base, path, clients=2, seconds=1.0, max_requests=2, timeout=REQUEST_TIMEOUT)
+            for _ in range(ROUNDS):
+                for name, path in ENDPOINTS.items():
+                    runs[name].append(
+                        drive(
+                            base,
+                            path,
+                            clients=CLIENTS,
+                            seconds=SECONDS / ROUNDS,
+                            max_requests=MAX_REQUESTS,
+                            timeout=REQUEST_TIMEOUT,
+                        )
+                    )
+            for name in ENDPOINTS:
+                result = merged(runs[name])
+                rates[name, size] = result.requests_per_second or float("nan")
+                print(f"{name:>10} {queries[name]:5d} queries  {result.summary()}")
+            print(
+                f"{'':>10} optimized/naive {rates['optimized', size] / rates['naive', size]:.1f}x, "
+                f"prefetch/naive {rates['prefetch', size] / rates['naive', size]:.1f}x, "
+                f"cached/bare {rates['cached', size] / rates['bare', size]:.2f}x, "
+                f"cached/bare_list {rates['cached', size] / rates['bare_list', size]:.2f}x"
+            )
+    largest = SIZES[-1]
+    print("--- targets")
+    print(
+        f"optimized / naive at {largest} products: "
+        f"{rates['optimized', largest] / rates['naive', largest]:6.1f}x  (target >= 15x)"
+    )
+    for size in SIZES:
+        print(
+            f"cached / bare at {size} products: "
+            f"{rates['cached', size] / rates['bare', size]:6.2f}x  (target >= 0.7x)"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""BENCHMARK ONLY: settings, routes and baseline views the benchmarks serve."""

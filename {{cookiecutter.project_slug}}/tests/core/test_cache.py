@@ -1,0 +1,166 @@
+"""core.cache: namespaced keys, stampede-safe get-or-compute, outage and commit behaviour."""
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+import pytest
+from django.core.cache import cache
+from django.db import transaction
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
+
+from {{ cookiecutter.project_slug }}.core.cache import (
+    JITTER,
+    Namespace,
+    get_or_compute,
+    jittered,
+)
+
+CLOSED_PORT = "redis://127.0.0.1:1/0"  # nothing listens there
+
+
+@pytest.fixture
+def redis_down(settings: Settings) -> None:
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "LOCATION": CLOSED_PORT},
+    }
+
+
+def counting(value: bytes, seconds: float = 0.0) -> tuple[Callable[[], bytes], list[int]]:
+    """A compute function that records each call (thread-safe) and takes `seconds`."""
+    calls: list[int] = []
+    lock = threading.Lock()
+
+    def compute() -> bytes:
+        with lock:
+            calls.append(1)
+        time.sleep(seconds)
+        return value
+
+    return compute, calls
+
+
+def test_keys_are_namespaced() -> None:
+    assert Namespace("shop.products").entry("list", 2).key == "shop.products:list:2"
+    assert Namespace.for_object("shop.product", 7).entry("detail").key == "shop.product:7:detail"
+
+
+def test_get_or_compute_caches_the_value() -> None:
+    compute, calls = counting(b"body")
+    entry = Namespace("test").entry("value")
+    assert get_or_compute(entry, compute, timeout=60) == b"body"
+    assert get_or_compute(entry, compute, timeout=60) == b"body"
+    assert len(calls) == 1
+
+
+def test_invalidate_drops_the_whole_namespace_only() -> None:
+    products, brands = Namespace("shop.products"), Namespace("shop.brands")
+    entries = [products.entry("list", 1), products.entry("list", 2), brands.entry("list")]
+    compute, calls = counting(b"body")
+    for entry in entries:
+        get_or_compute(entry, compute, timeout=60)
+    products.invalidate()
+    for entry in entries:
+        get_or_compute(entry, compute, timeout=60)
+    assert len(calls) == 3 + 2  # both product pages recomputed, the brand list not
+
+
+def test_a_lost_counter_never_revives_old_entries() -> None:
+    products = Namespace("shop.products")
+    entry = products.entry("list")
+    get_or_compute(entry, lambda: b"old", timeout=60)
+    cache.delete(products.counter_key)  # evicted
+    assert get_or_compute(entry, lambda: b"new", timeout=60) == b"new"
+
+
+def test_a_write_during_the_compute_leaves_the_value_stale() -> None:
+    products = Namespace("shop.products")
+    entry = products.entry("list")
+
+    def compute_while_a_write_commits() -> bytes:
+        products.invalidate()
+        return b"computed from rows that just changed"
+
+    get_or_compute(entry, compute_while_a_write_commits, timeout=60)
+    assert get_or_compute(entry, lambda: b"fresh", timeout=60) == b"fresh"
+
+
+def test_concurrent_misses_compute_once() -> None:
+    compute, calls = counting(b"expensive", seconds=0.2)
+    entry = Namespace("test").entry("stampede")
+    callers = 16
+    barrier = threading.Barrier(callers)
+    results: list[bytes] = []
+
+    def caller() -> None:
+        barrier.wait(timeout=5)
+        results.append(get_or_compute(entry, compute, timeout=60))
+
+    threads = [threading.Thread(target=caller) for _ in range(callers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert results == [b"expensive"] * callers
+    assert len(calls) == 1
+
+
+def test_expiry_is_jittered() -> None:
+    timeouts = {jittered(1000) for _ in range(50)}
+    assert len(timeouts) > 1
+    assert all(1000 * (1 - JITTER) <= timeout <= 1000 * (1 + JITTER) for timeout in timeouts)
+
+
+@pytest.mark.usefixtures("redis_down")
+def test_redis_down_computes_directly_and_logs(caplog: pytest.LogCaptureFixture) -> None:
+    compute, calls = counting(b"fresh")
+    started = time.monotonic()
+    with caplog.at_level(logging.WARNING):
+        assert get_or_compute(Namespace("test").entry("down"), compute, timeout=60) == b"fresh"
+        assert get_or_compute(Namespace("test").entry("down"), compute, timeout=60) == b"fresh"
+    # Refused connections fail at once; a silent host would cost the 0.5 s socket timeouts.
+    assert time.monotonic() - started < 2.0
+    assert len(calls) == 2  # nothing could be cached
+    messages = [record.getMessage() for record in caplog.records]
+    assert "Exception ignored" in messages  # django-redis logs each ignored outage
+    assert any("cache lock unavailable" in message for message in messages)
+
+
+@pytest.mark.django_db
+def test_invalidation_waits_for_commit(
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    products = Namespace("shop.products")
+    before = products.version()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with transaction.atomic():
+            products.invalidate_on_commit()
+        assert products.version() == before  # not yet: the transaction is still open
+    assert len(callbacks) == 1
+    assert products.version() != before
+
+
+class RollbackError(Exception):
+    pass
+
+
+@pytest.mark.django_db
+def test_rollback_does_not_invalidate(
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    products = Namespace("shop.products")
+    before = products.version()
+
+    def write_then_fail() -> None:
+        with transaction.atomic():
+            products.invalidate_on_commit()
+            raise RollbackError
+
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RollbackError),
+    ):
+        write_then_fail()
+    assert callbacks == []
+    assert products.version() == before

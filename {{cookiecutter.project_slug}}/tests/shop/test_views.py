@@ -1,0 +1,259 @@
+"""Shop views: query counts that do not grow with the data, recorded SQL, the cached list."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.db.models import Prefetch
+from django.test import Client
+from django_perf_rec import record
+from pytest_django import Settings
+from zeal import NPlusOneError, zeal_ignore
+
+from config.env import BASE_DIR
+from {{ cookiecutter.project_slug }}.core.testing import assert_queries_flat
+from {{ cookiecutter.project_slug }}.shop import services
+from {{ cookiecutter.project_slug }}.shop.cache import PRODUCTS
+from {{ cookiecutter.project_slug }}.shop.demo_data import generate_catalog
+from {{ cookiecutter.project_slug }}.shop.models import (
+    Product,
+    ProductImage,
+)
+from {{ cookiecutter.project_slug }}.shop.selectors import products_with_relations
+
+LIST = "/shop/products/"
+CACHED = "/shop/products/cached/"
+STOCK = "/shop/products/stock/"
+
+
+def detail_url(pk: int) -> str:
+    return f"/shop/products/{pk}/"
+
+
+def list_of(size: int) -> None:
+    generate_catalog(products=size)
+
+
+def product_with(size: int) -> int:
+    """One product with `size` images and `size` categories: the detail's rows."""
+    catalog = generate_catalog(products=1, images_per_product=size, categories_per_product=size)
+    return catalog.product_ids[0]
+
+
+def body(response: Any) -> Any:
+    assert response.status_code == 200, response.content
+    return json.loads(response.content)
+
+
+@pytest.mark.django_db
+class TestQueryCountsAreFlat:
+    def test_list(self, client: Client) -> None:
+        assert assert_queries_flat(populate=list_of, call=lambda _: client.get(LIST)) == 1
+
+    def test_products_with_relations(self) -> None:
+        def read(_: None) -> int:
+            return sum(
+                len(product.brand.name) + len(product.category_list) + len(product.image_list)
+                for product in products_with_relations()
+            )
+
+        assert assert_queries_flat(populate=list_of, call=read) == 3
+
+    def test_cached_list_on_a_miss(self, client: Client) -> None:
+        def cold_get(_: None) -> None:
+            PRODUCTS.invalidate()
+            client.get(CACHED)
+
+        assert assert_queries_flat(populate=list_of, call=cold_get) == 1
+
+    def test_cached_list_on_a_hit(self, client: Client) -> None:
+        def warm(size: int) -> None:
+            list_of(size)
+            PRODUCTS.invalidate()
+            client.get(CACHED)
+
+        assert assert_queries_flat(populate=warm, call=lambda _: client.get(CACHED)) == 0
+
+    def test_detail(self, client: Client) -> None:
+        count = assert_queries_flat(
+            populate=product_with, call=lambda pk: client.get(detail_url(pk))
+        )
+        assert count == 3
+
+    def test_stock(self, client: Client) -> None:
+        assert assert_queries_flat(populate=list_of, call=lambda _: client.get(STOCK)) == 1
+
+
+def naive_list_body() -> list[dict[str, Any]]:
+    """What the list looks like without the selector: one query per product and relation."""
+    return [
+        {
+            "name": product.name,
+            "brand": product.brand.name,
+            "categories": [category.name for category in product.categories.all()],
+            "images": [image.url for image in product.images.all()],
+        }
+        for product in Product.objects.all()
+    ]
+
+
+@pytest.mark.django_db
+def test_the_helper_catches_a_naive_list() -> None:
+    with zeal_ignore(), pytest.raises(AssertionError, match="grows with the data"):
+        assert_queries_flat(populate=list_of, call=lambda _: naive_list_body())
+
+
+@pytest.mark.django_db
+def test_zeal_catches_a_naive_list() -> None:
+    list_of(3)
+    with pytest.raises(NPlusOneError):
+        naive_list_body()
+
+
+@pytest.mark.django_db
+def test_an_only_without_the_join_key_is_caught() -> None:
+    """The only() trap: deferring product_id makes Django fetch it image by image."""
+
+    def read(_: None) -> None:
+        trap = Product.objects.prefetch_related(
+            Prefetch("images", queryset=ProductImage.objects.only("url"), to_attr="image_list")
+        )
+        [image.url for product in trap for image in product.image_list]
+
+    with zeal_ignore(), pytest.raises(AssertionError, match="grows with the data"):
+        assert_queries_flat(populate=list_of, call=read)
+
+
+@pytest.mark.django_db
+class TestPerformanceRecords:
+    """SQL and cache operations of the critical views, compared with *.perf.yml."""
+
+    def test_list(self, client: Client) -> None:
+        list_of(3)
+        with record():
+            client.get(LIST)
+
+    def test_detail(self, client: Client) -> None:
+        pk = product_with(3)
+        with record():
+            client.get(detail_url(pk))
+
+    def test_cached_list(self, client: Client) -> None:
+        list_of(3)
+        with record():
+            client.get(CACHED)  # miss: computes and stores
+            client.get(CACHED)  # hit: no SQL
+
+
+@pytest.mark.django_db
+def test_list_shows_what_the_page_needs(client: Client) -> None:
+    catalog = generate_catalog(products=2, images_per_product=2, categories_per_product=2)
+    products = body(client.get(LIST))["products"]
+    assert [product["id"] for product in products] == catalog.product_ids
+    first = products[0]
+    assert set(first) == {"id", "name", "slug", "price", "brand", "categories", "images"}
+    assert first["price"] == str(Product.objects.get(pk=first["id"]).price)
+    assert len(first["categories"]) == 2
+    assert len(first["images"]) == 2
+
+
+@pytest.mark.django_db
+def test_detail_shows_the_product(client: Client) -> None:
+    pk = product_with(3)
+    product = body(client.get(detail_url(pk)))
+    assert product["id"] == pk
+    assert len(product["images"]) == 3
+    assert set(product["images"][0]) == {"url", "alt"}
+    assert [category["name"] for category in product["categories"]] == sorted(
+        category["name"] for category in product["categories"]
+    )
+    assert client.get(detail_url(pk + 1)).status_code == 404
+
+
+@pytest.mark.django_db
+def test_stock_lists_id_and_stock_only(client: Client) -> None:
+    catalog = generate_catalog(products=3)
+    rows = body(client.get(STOCK))["stock"]
+    assert [set(row) for row in rows] == [{"id", "stock"}] * 3
+    assert [row["id"] for row in rows] == catalog.product_ids
+
+
+@pytest.mark.django_db
+def test_cached_list_serves_the_same_body_from_the_cache(client: Client) -> None:
+    generate_catalog(products=3)
+    fresh = client.get(LIST).content
+    assert client.get(CACHED).content == fresh
+    # A write that skips the service is not seen: proof the second answer came from Redis.
+    Product.objects.update(name="renamed")
+    assert client.get(CACHED).content == fresh
+
+
+@pytest.mark.django_db
+def test_cached_list_answers_with_redis_down(client: Client, settings: Settings) -> None:
+    generate_catalog(products=3)
+    expected = body(client.get(LIST))
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "LOCATION": "redis://127.0.0.1:1/0"},
+    }
+    started = time.monotonic()
+    response = client.get(CACHED)
+    elapsed = time.monotonic() - started
+    assert body(response) == expected
+    # Bounded by the 0.5 s socket timeouts (refused connections fail at once).
+    assert elapsed < 2.0
+
+
+def database_url() -> str:
+    """The URL of the test database this process uses, for a second process."""
+    db = connection.settings_dict
+    credentials = quote(db["USER"]) + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
+    return f"postgres://{credentials}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+def change_price_in_another_process(product_id: int, price: str) -> None:
+    code = (
+        "import django\n"
+        "django.setup()\n"
+        "from decimal import Decimal\n"
+        f"from {services.__name__} import product_change_price\n"
+        f"product_change_price(product_id={product_id}, price=Decimal({price!r}))\n"
+    )
+    cache_settings = settings.CACHES["default"]
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": str(cache_settings["LOCATION"]),
+        "CACHE_KEY_PREFIX": str(cache_settings["KEY_PREFIX"]),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_in_another_process_invalidates_the_cached_list(client: Client) -> None:
+    product_id = generate_catalog(products=3).product_ids[0]
+
+    def served_price() -> str:
+        products = body(client.get(CACHED))["products"]
+        return str(next(product["price"] for product in products if product["id"] == product_id))
+
+    before = served_price()
+    change_price_in_another_process(product_id, "1234.50")
+    assert before != "1234.50"
+    assert served_price() == "1234.50"

@@ -1,0 +1,197 @@
+"""Cache keys and a stampede-safe get-or-compute over the shared Redis cache.
+
+Why one module: hand-formatted key strings drift apart between the code that
+writes an entry and the code that must invalidate it. Every key is built here,
+inside a ``Namespace`` whose version counter lives in Redis: bumping it makes
+every entry of the namespace stale at once (one write invalidates a whole
+list), and the old entries are overwritten or expire. Django's own
+``KEY_PREFIX`` and ``VERSION`` (config/settings/cache.py) still wrap every key.
+
+Why not ``cache.get_or_set``: on a cold or expired key every concurrent request
+recomputes (a stampede). ``get_or_compute`` lets one caller recompute under a
+lock while the others wait and re-read, spreads expiries with jitter, and keeps
+serving, by computing directly, when Redis is down (the lock raises then, even
+though get and set are configured to ignore the outage).
+
+A hit reads the namespace version from Redis (a few bytes) and takes the value
+from this process's copy when it has one under that version: measured on a
+260 kB page, moving and unpickling the value on every hit cost about 40 % of
+the hit throughput (436 instead of 765 req/s under gunicorn).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar, cast
+
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, transaction
+from redis.exceptions import LockError, RedisError
+from redis.lock import Lock
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# Spread expiries over +/- 10 % so entries written together do not expire together.
+JITTER = 0.1
+# How long a recompute may hold the lock, and how long the others wait for it.
+LOCK_SECONDS = 10.0
+WAIT_SECONDS = 5.0
+POLL_SECONDS = 0.01
+
+_MISSING = object()
+
+# Values this process last read or wrote, by key: (version, expires at, value).
+# A hit then moves one small integer from Redis, not the whole value: for a
+# large page that transfer and its unpickling cost more than the rest of the
+# request. Bounded in entries and in age; the version check keeps it exact.
+LOCAL_ENTRIES = 64
+LOCAL_SECONDS = 60.0
+_local_values: dict[str, tuple[int, float, object]] = {}
+
+
+@dataclass(frozen=True)
+class Namespace:
+    """A family of cache entries that one call to ``invalidate`` drops together.
+
+    Use one namespace per collection (``Namespace("shop.products")``) and one per
+    object when single objects are cached (``Namespace.for_object("shop.product", pk)``).
+    The namespace's version counter lives in Redis, shared by every process;
+    each entry is stored with the version it was computed under, and an entry
+    whose version is not the current one is a miss.
+    """
+
+    name: str
+
+    @classmethod
+    def for_object(cls, name: str, pk: object) -> Namespace:
+        return cls(f"{name}:{pk}")
+
+    @property
+    def counter_key(self) -> str:
+        return f"ns:{self.name}"
+
+    def entry(self, *parts: object) -> Entry:
+        """One entry of this namespace, e.g. ``PRODUCTS.entry("list", page)``."""
+        return Entry(self, ":".join([self.name, *(str(part) for part in parts)]))
+
+    def version(self) -> int:
+        """The namespace's current version: one small read from Redis.
+
+        A new counter starts from the clock, not 1, so a counter that was evicted
+        never makes entries stored under its old numbers current again. With
+        Redis down the version is 0 and nothing is ever found.
+        """
+        stored = cache.get(self.counter_key)
+        if stored is None:
+            cache.add(self.counter_key, time.time_ns(), timeout=None)
+            stored = cache.get(self.counter_key)
+        return int(stored or 0)
+
+    def invalidate(self) -> None:
+        """Make every entry of the namespace stale (bump the version)."""
+        # No counter (ValueError): the next reader starts a fresh one, so nothing old is current.
+        with contextlib.suppress(ValueError):
+            cache.incr(self.counter_key)
+
+    def invalidate_on_commit(self, using: str = DEFAULT_DB_ALIAS) -> None:
+        """Invalidate once the current transaction commits (at once outside one).
+
+        Before commit, another request could recompute the entry from the old
+        rows and cache them again; on rollback nothing changed.
+        """
+        transaction.on_commit(self.invalidate, using=using)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A cache entry: its namespace and its key (built by Namespace.entry only)."""
+
+    namespace: Namespace
+    key: str
+
+    def read(self) -> tuple[int, object]:
+        """(current namespace version, the value if stored under it, else _MISSING).
+
+        The version always comes from Redis, so an invalidation by any process
+        is seen at once. The value comes from this process's copy when that was
+        stored under the same version, else from Redis (then kept locally).
+        """
+        version = self.namespace.version()
+        if not version:  # Redis unreachable: nothing can be trusted or stored
+            return version, _MISSING
+        local = _local_values.get(cache.make_key(self.key))
+        if local is not None and local[0] == version and local[1] > time.monotonic():
+            return version, local[2]
+        stored = cache.get(self.key)
+        if isinstance(stored, tuple) and stored[0] == version:
+            self._keep_locally(version, stored[1])
+            return version, stored[1]
+        return version, _MISSING
+
+    def write(self, version: int, value: object, timeout: float) -> None:
+        if not version:
+            return
+        cache.set(self.key, (version, value), jittered(timeout))
+        self._keep_locally(version, value)
+
+    def _keep_locally(self, version: int, value: object) -> None:
+        if len(_local_values) >= LOCAL_ENTRIES:
+            _local_values.pop(next(iter(_local_values)), None)  # the oldest
+        _local_values[cache.make_key(self.key)] = (version, time.monotonic() + LOCAL_SECONDS, value)
+
+
+def jittered(timeout: float) -> int:
+    """The timeout spread by +/- JITTER, at least one second."""
+    return max(1, round(timeout * random.uniform(1 - JITTER, 1 + JITTER)))  # noqa: S311
+
+
+def _lock(key: str) -> Lock:
+    """A Redis lock under the cache's prefix (django-redis adds lock() to the cache API)."""
+    redis_cache: Any = cache
+    lock: Lock = redis_cache.lock(
+        key, timeout=LOCK_SECONDS, sleep=POLL_SECONDS, blocking_timeout=WAIT_SECONDS
+    )
+    return lock
+
+
+def get_or_compute(entry: Entry, compute: Callable[[], T], *, timeout: float) -> T:
+    """The cached value of ``entry``, computed once across processes on a miss.
+
+    One caller takes the lock, re-reads (another may have just written the
+    value), computes and stores it with a jittered timeout; the others wait for
+    the lock and find the value on their re-read. The value is stored with the
+    version read BEFORE computing: an invalidation during the compute makes it
+    stale at once. When Redis is unreachable, or the holder takes longer than
+    WAIT_SECONDS, the caller computes directly: slower, but it answers.
+    """
+    _, value = entry.read()
+    if value is not _MISSING:
+        return cast("T", value)
+    lock = _lock(f"lock:{entry.key}")
+    try:
+        acquired = lock.acquire()
+    except RedisError as error:
+        logger.warning("cache lock unavailable for %s (%r); computing without it", entry.key, error)
+        return compute()
+    if not acquired:
+        logger.warning("cache lock for %s held too long; computing without it", entry.key)
+        return compute()
+    try:
+        version, value = entry.read()
+        if value is _MISSING:
+            value = compute()
+            entry.write(version, value, timeout)
+        return cast("T", value)
+    finally:
+        try:
+            lock.release()
+        except (LockError, RedisError):
+            # Expired (the compute outlived LOCK_SECONDS) or Redis went away: nothing to undo.
+            logger.warning("cache lock for %s was lost before release", entry.key)

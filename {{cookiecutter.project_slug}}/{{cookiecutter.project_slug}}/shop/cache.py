@@ -1,0 +1,11 @@
+"""The shop's cache namespaces (keys are built by core.cache, never by hand).
+
+Any write to products, brands, categories or images invalidates ``PRODUCTS``
+after commit, which drops every cached product page at once.
+"""
+
+from {{ cookiecutter.project_slug }}.core.cache import Namespace
+
+PRODUCTS = Namespace("shop.products")
+# Seconds a cached product page lives (jittered) if nothing invalidates it first.
+PRODUCT_PAGE_TIMEOUT = 300
