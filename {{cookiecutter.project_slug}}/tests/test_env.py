@@ -1,5 +1,6 @@
 """config.env: missing or malformed variables stop start-up naming the variable."""
 
+import importlib
 import os
 import subprocess
 import sys
@@ -67,21 +68,24 @@ def test_env_example_lists_exactly_the_declared_variables() -> None:
     assert listed == set(env.VARIABLES)
 
 
-def _production_start(**overrides: str) -> subprocess.CompletedProcess[str]:
+PRODUCTION_ENV = {
+    "DJANGO_SECRET_KEY": "x" * 20 + "production-like-secret-value-with-enough-length",
+    "DJANGO_ALLOWED_HOSTS": "service.example.com",
+    "DATABASE_URL": "postgres://app:secret@127.0.0.1:5432/app",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "CELERY_BROKER_URL": "{{ 'redis://127.0.0.1:6379/1' if cookiecutter.celery_broker == 'redis' else 'amqp://guest:guest@127.0.0.1:5672//' }}",
+}
+
+
+def test_production_starts_in_a_fresh_process() -> None:
+    """The real start-up path: a new interpreter, production settings, django.setup()."""
     environment = {
         "PATH": os.environ["PATH"],
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "DJANGO_SECRET_KEY": "x" * 20 + "production-like-secret-value-with-enough-length",
-        "DJANGO_ALLOWED_HOSTS": "service.example.com",
-        "DATABASE_URL": "postgres://app:secret@127.0.0.1:5432/app",
-        "REDIS_URL": "redis://127.0.0.1:6379/0",
-        "CELERY_BROKER_URL": "{{ 'redis://127.0.0.1:6379/1' if cookiecutter.celery_broker == 'redis' else 'amqp://guest:guest@127.0.0.1:5672//' }}",
+        **PRODUCTION_ENV,
     }
-    environment.update(overrides)
-    environment = {key: value for key, value in environment.items() if value}
-    code = "import django; django.setup(); print('started')"
-    return subprocess.run(
-        [sys.executable, "-c", code],
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); print('started')"],
         cwd=PROJECT,
         env=environment,
         capture_output=True,
@@ -89,14 +93,38 @@ def _production_start(**overrides: str) -> subprocess.CompletedProcess[str]:
         timeout=60,
         check=False,
     )
-
-
-def test_production_starts_with_a_complete_environment() -> None:
-    result = _production_start(CELERY_BROKER_URL="")
-    assert "CELERY_BROKER_URL is not set" in result.stderr
-    result = _production_start()
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "started"
+
+
+def import_production_settings(monkeypatch: pytest.MonkeyPatch, **overrides: str) -> None:
+    """Import config.settings.production afresh with exactly these variables.
+
+    In-process (a subprocess per case costs a second of Django imports): the
+    settings modules are evicted from sys.modules for the import and put back
+    afterwards by monkeypatch, so the running test settings are untouched.
+    """
+    monkeypatch.setattr(env, "_dotenv", {})
+    monkeypatch.setattr(env, "_fallbacks", {})
+    for name in env.VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in {**PRODUCTION_ENV, **overrides}.items():
+        if value:
+            monkeypatch.setenv(name, value)
+    package = importlib.import_module("config.settings")
+    for name in [module for module in sys.modules if module.startswith("config.settings.")]:
+        monkeypatch.delitem(sys.modules, name)
+        monkeypatch.delattr(package, name.rsplit(".", 1)[1], raising=False)
+    importlib.import_module("config.settings.production")
+
+
+def test_production_settings_import_with_a_complete_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import_production_settings(monkeypatch)
+    production = sys.modules["config.settings.production"]
+    assert production.DEBUG is False
+    assert production.ALLOWED_HOSTS == ["service.example.com"]
 
 
 @pytest.mark.parametrize(
@@ -116,12 +144,12 @@ def test_production_starts_with_a_complete_environment() -> None:
             "DATABASE_URL=<hidden> is invalid (no database",
         ),
         ("REDIS_URL", "", "REDIS_URL is not set"),
+        ("CELERY_BROKER_URL", "", "CELERY_BROKER_URL is not set"),
     ],
 )
 def test_production_refuses_to_start_naming_the_variable(
-    variable: str, value: str, message: str
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, message: str
 ) -> None:
-    result = _production_start(**{variable: value})
-    assert result.returncode != 0
-    assert "ImproperlyConfigured" in result.stderr
-    assert message in result.stderr
+    with pytest.raises(ImproperlyConfigured) as refused:
+        import_production_settings(monkeypatch, **{variable: value})
+    assert message in str(refused.value)
