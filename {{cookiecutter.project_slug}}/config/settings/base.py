@@ -9,6 +9,7 @@ from config.settings.cache import *
 from config.settings.celery import *
 from config.settings.database import *
 from config.settings.logging import *
+from config.settings.mail import *
 from config.settings.security import *
 
 # Lets generic Django classes be subscripted at run time (ModelAdmin[Product]) for mypy.

@@ -3,6 +3,8 @@
 A developer's .env is not read: tests see the environment and these defaults only.
 """
 
+import os
+
 from config import env
 from config.settings.development import DEVELOPMENT_DEFAULTS
 
@@ -14,6 +16,8 @@ env.use_defaults(
         # Tests get their own Redis database and key namespace.
         "REDIS_URL": "redis://127.0.0.1:6379/2",
         "CACHE_KEY_PREFIX": "{{ cookiecutter.project_slug }}-test",
+        # A queue per test process: runs sharing the broker never take each other's tasks.
+        "CELERY_TASK_DEFAULT_QUEUE": f"{{ cookiecutter.project_slug }}-test-{os.getpid()}",
     }
 )
 
@@ -26,3 +30,19 @@ SECURE_HSTS_SECONDS = 0
 
 # Hashing passwords slowly is a production feature, not a test one.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Mail stays in memory: pytest-django does so in the test process, this covers the
+# workers that tests start.
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+{%- if cookiecutter.celery_broker == 'redis' %}
+
+# A killed worker's messages come back once the visibility timeout has passed. Test
+# tasks last a fraction of a second, so tests wait seconds instead of the production
+# value (asserted in tests/test_celery.py), with a restore sweep every second.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    **CELERY_BROKER_TRANSPORT_OPTIONS,
+    "visibility_timeout": 2,
+    "unacked_restore_interval": 1,
+    "unacked_restore_throttle": 1,
+}
+{%- endif %}

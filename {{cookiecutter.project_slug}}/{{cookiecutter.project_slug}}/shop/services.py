@@ -6,11 +6,13 @@ commit, never inside the transaction.
 
 from collections.abc import Mapping
 from decimal import Decimal
+from functools import partial
 
 from django.db import transaction
 from django.db.models import F
 
 from {{ cookiecutter.project_slug }}.shop.models import Order, OrderLine, Product
+from {{ cookiecutter.project_slug }}.shop.tasks import order_confirm
 
 
 class OrderError(Exception):
@@ -32,7 +34,9 @@ def order_place(*, customer_email: str, quantities: Mapping[int, int]) -> Order:
     The product rows are locked with SELECT ... FOR UPDATE in primary-key order:
     two orders sharing products always lock them in the same order, so they
     queue instead of deadlocking. Stock is checked and decremented on the
-    locked values, so concurrent orders can never oversell.
+    locked values, so concurrent orders can never oversell. The confirmation
+    task is enqueued only once the order is committed, with its id: never for
+    an order that was rolled back, never before the worker can read it.
     """
     if not quantities or any(quantity <= 0 for quantity in quantities.values()):
         raise OrderError("An order needs at least one product, each with a positive quantity.")
@@ -66,4 +70,5 @@ def order_place(*, customer_email: str, quantities: Mapping[int, int]) -> Order:
         Product.objects.filter(pk=product_id).update(stock=F("stock") - quantity)
     order.total = sum((line.unit_price * line.quantity for line in lines), Decimal("0.00"))
     order.save(update_fields=["total"])
+    transaction.on_commit(partial(order_confirm.delay, order.pk))
     return order
