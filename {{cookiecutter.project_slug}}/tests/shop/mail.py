@@ -27,5 +27,5 @@ class SlowBackend(BaseEmailBackend):
     """Sends nothing, slowly: gives the worker test time to kill a worker mid-task."""
 
     def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
-        time.sleep(0.05)
+        time.sleep(0.03)
         return len(email_messages)

@@ -2,30 +2,30 @@
 
 One product after one of its images changed (shop.signals schedules it), and
 the whole table in a batch that re-derives every count, because bulk writes
-(bulk_create, queryset.update) send no signals. The batch walks the table with
-core.batching.chunks_by_pk and writes each chunk in a few bulk UPDATEs, so its
-memory does not grow with the table whatever the database pooling mode.
+(bulk_create, queryset.update) send no signals. The batch walks the table in
+primary-key chunks (core.batching) and corrects each chunk with one UPDATE
+that counts in SQL and touches only the rows that are wrong, so its memory does
+not grow with the table whatever the database pooling mode.
 """
 
 import logging
 import time
-from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, Func, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
-from {{ cookiecutter.project_slug }}.core.batching import chunks_by_pk
+from {{ cookiecutter.project_slug }}.core.batching import pk_chunks
 from {{ cookiecutter.project_slug }}.shop.models import Product, ProductImage
 
 logger = logging.getLogger(__name__)
 
-# Rows per query and per bulk_update: memory is bounded by this, not by the table.
+# Primary keys per query and rows per UPDATE: memory is bounded by this, not by the table.
 CHUNK_SIZE = 1000
 
 
-def product_image_count_update(*, product_ids: Iterable[int]) -> int:
-    """Recount the images of a few products in one UPDATE; returns the rows updated."""
+def image_count() -> Func:
+    """SQL for the number of images of the product in the outer query."""
     images = (
         ProductImage.objects.filter(product=OuterRef("pk"))
         .order_by()
@@ -33,9 +33,12 @@ def product_image_count_update(*, product_ids: Iterable[int]) -> int:
         .annotate(total=Count("pk"))
         .values("total")
     )
-    return Product.objects.filter(pk__in=list(product_ids)).update(
-        image_count=Coalesce(Subquery(images), 0)
-    )
+    return Coalesce(Subquery(images), 0)
+
+
+def product_image_count_update(*, product_ids: Iterable[int]) -> int:
+    """Recount the images of a few products in one UPDATE; returns the rows updated."""
+    return Product.objects.filter(pk__in=list(product_ids)).update(image_count=image_count())
 
 
 def image_counts_rederive(
@@ -51,27 +54,15 @@ def image_counts_rederive(
     remaining = Product.objects.filter(pk__gt=after_pk)
     total = remaining.count()
     done = changed = 0
-    for chunk in chunks_by_pk(remaining.only("pk", "image_count"), size=chunk_size):
-        counts = dict(
-            # A pk range, not IN (1,000 ids): the chunk is every product in that range.
-            ProductImage.objects.filter(product_id__gte=chunk[0].pk, product_id__lte=chunk[-1].pk)
-            .order_by()
-            .values("product_id")
-            .annotate(total=Count("pk"))
-            .values_list("product_id", "total")
+    for chunk in pk_chunks(remaining, size=chunk_size):
+        # The chunk is every product in its pk range: one UPDATE, wrong rows only.
+        changed += (
+            Product.objects.filter(pk__gte=chunk[0], pk__lte=chunk[-1])
+            .exclude(image_count=image_count())
+            .update(image_count=image_count())
         )
-        # One UPDATE per distinct new count in the chunk (a handful): bulk_update would
-        # build a CASE with one branch per row, about a hundred times slower here.
-        stale: dict[int, list[int]] = defaultdict(list)
-        for product in chunk:
-            count = counts.get(product.pk, 0)
-            if product.image_count != count:
-                stale[count].append(product.pk)
-        for count, product_ids in stale.items():
-            Product.objects.filter(pk__in=product_ids).update(image_count=count)
         done += len(chunk)
-        changed += sum(len(product_ids) for product_ids in stale.values())
         logger.info("Image counts: %d/%d products checked, %d corrected", done, total, changed)
         if deadline is not None and time.monotonic() > deadline:
-            return chunk[-1].pk
+            return int(chunk[-1])
     return None
