@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
 import tracemalloc
+from pathlib import Path
+from typing import Any
 
 from celery import Celery
 from kombu import Queue
@@ -27,9 +28,14 @@ WAIT_SECONDS = 120
 
 
 def queue_length(app: Celery, name: str) -> int:
-    """Messages waiting (not yet delivered) in Celery's queue of that name."""
-    with app.connection_for_write() as connection, connection.SimpleQueue(name) as queue:
-        return int(queue.qsize())
+    """Messages waiting (not yet delivered) in the queue; Redis deletes an empty one's key."""
+    with app.connection_for_write() as connection:
+        queue = Queue(name).bind(connection.default_channel)
+        try:
+            declared: Any = queue.queue_declare(passive=True)  # the stubs say str
+        except connection.channel_errors:
+            return 0
+        return int(declared.message_count)
 
 
 def worker_throughput(env: dict[str, str]) -> str:
@@ -48,6 +54,7 @@ def worker_throughput(env: dict[str, str]) -> str:
         ],
         cwd=PROJECT,
         env=env,
+        stdout=subprocess.DEVNULL,  # the banner; errors still reach stderr
     )
     try:
         deadline = time.monotonic() + WAIT_SECONDS
@@ -69,11 +76,12 @@ def products_reset(rows: int) -> None:
     """`rows` products without images, every tenth claiming one (stale)."""
     from django.db import connection
 
-    from {{ cookiecutter.project_slug }}.shop.models import Brand, Product
+    from {{ cookiecutter.project_slug }}.shop.models import Brand
 
-    Product.objects.all().delete()
     brand, _ = Brand.objects.get_or_create(slug="bench", defaults={"name": "Bench"})
     with connection.cursor() as cursor:
+        # The benchmark's own database: empty the table (and its dependents) at once.
+        cursor.execute("TRUNCATE shop_product CASCADE")
         cursor.execute(
             "INSERT INTO shop_product (brand_id, name, slug, description, price, stock,"
             " image_count, created_at, updated_at)"
@@ -82,6 +90,14 @@ def products_reset(rows: int) -> None:
             " FROM generate_series(0, %s - 1) AS n",
             [brand.pk, rows],
         )
+
+
+def peak_rss_kib() -> int:
+    """This process's peak resident memory (Linux VmHWM; ru_maxrss would include the parent's)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
 
 
 def walk(variant: str) -> None:
@@ -138,10 +154,9 @@ def main() -> None:
         import django
 
         django.setup()
-        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        before = peak_rss_kib()
         walk(sys.argv[2])
-        after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        print(json.dumps({"rss_growth_mib": (after - before) / 1024}))
+        print(json.dumps({"rss_growth_mib": (peak_rss_kib() - before) / 1024}))
         return
 
     env = benchmark_env(CELERY_TASK_DEFAULT_QUEUE=f"{{ cookiecutter.project_slug }}-bench-{os.getpid()}")

@@ -83,5 +83,5 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "{{ cookiecutter.project_slug }}.shop.tasks.products_image_count_refresh",
         "schedule": 24 * 60 * 60,
     },
-{%- endif %}
+{% endif -%}
 }
