@@ -57,7 +57,7 @@ LONGEST_UNACKED_SECONDS = TASK_RETRY_BACKOFF_MAX + 2 * CELERY_TASK_TIME_LIMIT
 
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {
 {%- if cookiecutter.celery_broker == 'redis' %}
-    # Redis has no acknowledgements: a message not acknowledged within the visibility
+    # Redis only emulates acknowledgements: a message not acknowledged within the visibility
     # timeout is handed out again, so a slow task or a delayed retry would run twice.
     # Twice the longest unacknowledged time, for margin.
     "visibility_timeout": 2 * LONGEST_UNACKED_SECONDS,

@@ -1,5 +1,6 @@
 """Mail backends for the shop's task tests: one that fails on cue, one that takes a moment."""
 
+import os
 import time
 from collections.abc import Sequence
 from typing import ClassVar
@@ -24,8 +25,8 @@ class FlakyBackend(BaseEmailBackend):
 
 
 class SlowBackend(BaseEmailBackend):
-    """Sends nothing, slowly: gives the worker test time to kill a worker mid-task."""
+    """Sends nothing, in TEST_MAIL_SECONDS: lets the worker test kill a worker mid-run."""
 
     def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
-        time.sleep(0.03)
+        time.sleep(float(os.environ["TEST_MAIL_SECONDS"]))
         return len(email_messages)

@@ -2,8 +2,9 @@
 
 Real worker processes on the configured broker (127.0.0.1), the test database
 (committed data: a transactional test) and this run's own queue. Each task
-takes a moment (tests/shop/worker_settings.py), the first worker is killed
-with SIGKILL while it runs them, a second one starts and must finish them all.
+takes a moment in the first worker (tests/shop/worker_settings.py), which is
+killed with SIGKILL while it runs them; a second one starts and must finish
+them all.
 {%- if cookiecutter.celery_broker == 'redis' %}
 Redis hands a dead worker's messages out again after the visibility timeout,
 which the test settings shorten to seconds.
@@ -32,11 +33,15 @@ from {{ cookiecutter.project_slug }}.shop.tasks import order_confirm
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("task_queue")]
 
 PROJECT = Path(__file__).resolve().parent.parent.parent
-ORDERS = 24
+ORDERS = 30
+# Seconds a confirmation mail takes: the first worker (2 processes) needs over
+# two seconds for all, so it dies mid-run; the second one finishes quickly.
+FIRST_MAIL_SECONDS = 0.15
+SECOND_MAIL_SECONDS = 0.01
 WAIT_SECONDS = 20  # per phase; a passing run takes a few seconds in all
 
 
-def worker_environment() -> dict[str, str]:
+def worker_environment(mail_seconds: float) -> dict[str, str]:
     """The test settings, the test database and this run's queue."""
     database = connection.settings_dict
     url = (
@@ -48,15 +53,16 @@ def worker_environment() -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "tests.shop.worker_settings",
         "DATABASE_URL": url,
         "CELERY_TASK_DEFAULT_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
+        "TEST_MAIL_SECONDS": str(mail_seconds),
     }
 
 
 @pytest.fixture
-def start_worker(tmp_path: Path) -> Iterator[Callable[[int], subprocess.Popen[bytes]]]:
+def start_worker(tmp_path: Path) -> Iterator[Callable[[int, float], subprocess.Popen[bytes]]]:
     """Start `celery worker` processes in their own process groups; kill them all at the end."""
     started: list[subprocess.Popen[bytes]] = []
 
-    def start(concurrency: int) -> subprocess.Popen[bytes]:
+    def start(concurrency: int, mail_seconds: float) -> subprocess.Popen[bytes]:
         command = [
             *(sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel=WARNING"),
             *("--pool=prefork", f"--concurrency={concurrency}"),
@@ -67,7 +73,7 @@ def start_worker(tmp_path: Path) -> Iterator[Callable[[int], subprocess.Popen[by
             worker = subprocess.Popen(
                 command,
                 cwd=PROJECT,
-                env=worker_environment(),
+                env=worker_environment(mail_seconds),
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
@@ -102,7 +108,7 @@ def confirmed() -> int:
 
 
 def test_killed_worker_loses_no_task(
-    start_worker: Callable[[int], subprocess.Popen[bytes]],
+    start_worker: Callable[[int, float], subprocess.Popen[bytes]],
 ) -> None:
     orders = Order.objects.bulk_create(
         Order(customer_email=f"buyer{index}@example.com") for index in range(ORDERS)
@@ -110,12 +116,12 @@ def test_killed_worker_loses_no_task(
     for order in orders:
         order_confirm.delay(order.pk)
 
-    first = start_worker(2)
+    first = start_worker(2, FIRST_MAIL_SECONDS)
     wait_until(lambda: confirmed() >= 2, "the first worker to confirm a few orders")
     kill(first)
     assert confirmed() < ORDERS, "the worker was killed after it had finished"
 
-    start_worker(1)
+    start_worker(1, SECOND_MAIL_SECONDS)
     wait_until(lambda: confirmed() == ORDERS, "every order to be confirmed")
     sent_at = dict(Order.objects.values_list("pk", "confirmation_sent_at"))
 
