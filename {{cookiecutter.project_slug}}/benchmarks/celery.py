@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from celery import Celery
-from kombu import Queue
+from kombu import Exchange, Queue
 
 from benchmarks.load import PROJECT, benchmark_env, prepare_database
 
@@ -174,8 +174,13 @@ def main() -> None:
     try:
         print(worker_throughput(env))
     finally:
+        name = env["CELERY_TASK_DEFAULT_QUEUE"]
         with app.connection_for_write() as connection:
-            Queue(env["CELERY_TASK_DEFAULT_QUEUE"]).bind(connection.default_channel).delete()
+            # Declared first: a channel deletes only the bindings it knows about.
+            queue = Queue(name, Exchange(name), routing_key=name).bind(connection.default_channel)
+            queue.declare()
+            queue.delete()
+            queue.exchange.delete()
     for rows in ROWS:
         for line in batch(rows):
             print(line)

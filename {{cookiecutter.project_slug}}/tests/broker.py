@@ -29,8 +29,13 @@ def queue_declare(name: str | None = None) -> None:
 
 
 def queue_delete(name: str | None = None) -> None:
+    """Delete the queue, its bindings and its exchange, leaving nothing on the shared broker."""
     with celery_app.connection_for_write() as connection:
-        task_queue(name).bind(connection.default_channel).delete()
+        queue = task_queue(name).bind(connection.default_channel)
+        # Declared here first: a channel deletes only the bindings it knows about.
+        queue.declare()
+        queue.delete()
+        queue.exchange.delete()
 
 
 def queue_take_all(name: str | None = None, *, limit: int = 1000) -> list[tuple[str, list[Any]]]:
