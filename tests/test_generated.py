@@ -132,9 +132,10 @@ def test_generated_project_passes_its_own_checks(
             for key, value in os.environ.items()
             if not key.startswith(PROJECT_VARIABLE_PREFIXES)
         },
-        # A database and a cache namespace of its own, so runs never collide.
+        # A database, a cache namespace and a Celery queue of its own, so runs never collide.
         "DATABASE_URL": f"postgres://postgres@127.0.0.1:{db_port}/{unique}",
         "CACHE_KEY_PREFIX": unique,
+        "CELERY_TASK_DEFAULT_QUEUE": unique,
     }
 
     run("setup", project, env, f"PYTHON_BIN={find_python(answers['python_version'])}")

@@ -1,4 +1,8 @@
-"""The Celery application: configured from Django settings, tasks found in each app."""
+"""The Celery application: configured from Django settings, tasks found in each app.
+
+Settings live in config/settings/celery.py (the CELERY_ namespace); workers log
+through Django's LOGGING because the worker does not hijack the root logger.
+"""
 
 import os
 

@@ -114,6 +114,11 @@ VARIABLES: dict[str, Variable] = {
         "Message broker of the Celery workers.",
         secret=True,
     ),
+    "CELERY_TASK_DEFAULT_QUEUE": Variable(
+        "a queue name, e.g. {{ cookiecutter.project_slug }}",
+        "Queue the tasks go to and the workers read, so services sharing a broker never mix.",
+        "{{ cookiecutter.project_slug }}",
+    ),
     # --- Outbound HTTP (config/settings/http.py) ---
     "HTTP_CONNECT_TIMEOUT": Variable(
         "seconds, e.g. 3.05",

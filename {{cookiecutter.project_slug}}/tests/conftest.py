@@ -1,4 +1,4 @@
-"""Fixtures shared by the whole suite. Tests use the real PostgreSQL and Redis."""
+"""Fixtures shared by the whole suite. Tests use the real PostgreSQL, Redis and broker."""
 
 from collections.abc import Iterator
 from typing import Any
@@ -10,6 +10,8 @@ from django.core.management import call_command
 from django.db import connections
 from pytest_django import DjangoDbBlocker
 from zeal import zeal_context
+
+from tests.broker import queue_declare, queue_delete, queue_take_all
 {%- if cookiecutter.database_pooling == 'pgbouncer' %}
 
 pytest_plugins = ["tests.pgbouncer"]
@@ -80,3 +82,19 @@ def _clean_cache() -> Iterator[None]:
     redis_cache.delete_pattern("*", itersize=1000)
     yield
     redis_cache.delete_pattern("*", itersize=1000)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def task_queue_cleanup() -> Iterator[None]:
+    """Delete this run's task queue on the shared broker when the session ends."""
+    yield
+    queue_delete()
+
+
+@pytest.fixture
+def task_queue() -> Iterator[None]:
+    """This run's task queue on the real broker, empty before and after the test."""
+    queue_declare()
+    queue_take_all()
+    yield
+    queue_take_all()

@@ -10,6 +10,7 @@ from config.settings.celery import *
 from config.settings.database import *
 from config.settings.http import *
 from config.settings.logging import *
+from config.settings.mail import *
 from config.settings.observability import *
 from config.settings.security import *
 

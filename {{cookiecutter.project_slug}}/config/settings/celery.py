@@ -1,11 +1,87 @@
-"""Celery, configured from Django settings (the CELERY_ namespace)."""
+"""Celery that loses nothing: at-least-once delivery, bounded tasks, JSON only.
+
+Why: a task message is acknowledged only after the task ran, so a worker that
+dies mid-task leaves the message to be delivered again. Tasks are therefore
+written to be idempotent (a second run finds the work done and does nothing),
+every task is bounded in time, and the broker waits longer than any task plus
+its longest retry delay before it hands an unacknowledged message to another
+worker. The Celery app (config/celery.py) reads the CELERY_ names below.
+"""
+
+from typing import Any
 
 from config import env
 
 CELERY_BROKER_URL = env.read_url("CELERY_BROKER_URL", schemes={{ '("redis", "rediss")' if cookiecutter.celery_broker == 'redis' else '("amqp", "amqps")' }})
+# A queue per deployment (and per test run) so services and runs sharing a broker never mix.
+CELERY_TASK_DEFAULT_QUEUE = env.read_str("CELERY_TASK_DEFAULT_QUEUE", min_length=1)
+
 # JSON only: pickle would let anyone who can write to the broker run code.
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
+# No result backend: tasks record their outcome in the database they change.
+CELERY_TASK_IGNORE_RESULT = True
 # Keep retrying the broker at start-up rather than crash-looping the worker.
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Log through Django's LOGGING (config/settings/logging.py) instead of Celery's own handlers.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# --- At-least-once delivery ---
+# Acknowledge after the task ran, not on receipt: a crash mid-task means redelivery, not loss.
+CELERY_TASK_ACKS_LATE = True
+# A pool process killed mid-task (OOM killer, SIGKILL) re-queues its message instead of failing it.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Reserve one message per process: none waits behind a long task or dies with a busy worker.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# On a lost broker connection the broker redelivers unacknowledged tasks; stop ours, don't run twice.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+
+# --- Time limits: without them a hung task holds its worker process forever ---
+# Soft: SoftTimeLimitExceeded is raised inside the task, which may clean up.
+CELERY_TASK_SOFT_TIME_LIMIT = 60
+# Hard: the pool process is killed (and the message re-queued, see above).
+CELERY_TASK_TIME_LIMIT = 90
+
+# --- Retry policy of the tasks (autoretry_for in each task module) ---
+# Exponential back-off 1, 2, 4 ... s capped at this, with full jitter, so that a
+# burst of failures does not retry in lockstep against a recovering service.
+TASK_RETRY_BACKOFF_MAX = 120
+# About 8 minutes of retries in all (1 + 2 + ... + 64 + 3 x 120 s) before giving up.
+TASK_MAX_RETRIES = 10
+
+# The longest a delivered message may stay unacknowledged: the longest retry
+# countdown, waiting for a free pool process (up to one hard limit), then running
+# (up to one more). Never schedule a countdown or ETA longer than the back-off cap.
+LONGEST_UNACKED_SECONDS = TASK_RETRY_BACKOFF_MAX + 2 * CELERY_TASK_TIME_LIMIT
+
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {
+{%- if cookiecutter.celery_broker == 'redis' %}
+    # Redis only emulates acknowledgements: a message not acknowledged within the visibility
+    # timeout is handed out again, so a slow task or a delayed retry would run twice.
+    # Twice the longest unacknowledged time, for margin.
+    "visibility_timeout": 2 * LONGEST_UNACKED_SECONDS,
+    # A broker that vanishes without closing the connection fails publishes, not hangs them.
+    "socket_timeout": 5,
+    "socket_connect_timeout": 5,
+{%- else %}
+    # Publisher confirms: delay() returns once RabbitMQ has taken the message, so a
+    # broker restart cannot drop it silently. (RabbitMQ itself closes a channel whose
+    # delivery stays unacknowledged past consumer_timeout, 30 min by default: keep
+    # LONGEST_UNACKED_SECONDS below it.) Queues are classic and durable; quorum
+    # queues (replicated, for a cluster) would also need a topic default exchange
+    # for delayed retries, and give up global prefetch and priorities.
+    "confirm_publish": True,
+{%- endif %}
+}
+
+# Periodic tasks, sent by `make beat`.
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
+{%- if cookiecutter.include_example_app %}
+    # Signals miss bulk writes (bulk_create, queryset.update): re-derive the counts nightly.
+    "shop-products-image-count-refresh": {
+        "task": "{{ cookiecutter.project_slug }}.shop.tasks.products_image_count_refresh",
+        "schedule": 24 * 60 * 60,
+    },
+{% endif -%}
+}

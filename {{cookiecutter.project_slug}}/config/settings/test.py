@@ -3,6 +3,8 @@
 A developer's .env is not read: tests see the environment and these defaults only.
 """
 
+import os
+
 from config import env
 from config.settings.development import DEVELOPMENT_DEFAULTS
 
@@ -18,6 +20,8 @@ env.use_defaults(
         # A dead database fails a test in seconds, not after production's 10.
         "DATABASE_POOL_TIMEOUT": "2",
 {%- endif %}
+        # A queue per test process: runs sharing the broker never take each other's tasks.
+        "CELERY_TASK_DEFAULT_QUEUE": f"{{ cookiecutter.project_slug }}-test-{os.getpid()}",
     }
 )
 
@@ -44,3 +48,18 @@ ZEAL_SHOW_ALL_CALLERS = True
 # django-perf-rec: a missing or changed *.perf.yml record fails the test (as in CI).
 # After an intended change, re-record with `make test PYTEST_ARGS=--perf-rec-mode=overwrite`.
 PERF_REC = {"MODE": "none"}
+# Mail stays in memory: pytest-django does so in the test process, this covers the
+# workers that tests start.
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+{%- if cookiecutter.celery_broker == 'redis' %}
+
+# A killed worker's messages come back once the visibility timeout has passed. Test
+# tasks last a fraction of a second, so tests wait seconds instead of the production
+# value (asserted in tests/test_celery.py), with a restore sweep every second.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    **CELERY_BROKER_TRANSPORT_OPTIONS,
+    "visibility_timeout": 2,
+    "unacked_restore_interval": 1,
+    "unacked_restore_throttle": 1,
+}
+{%- endif %}

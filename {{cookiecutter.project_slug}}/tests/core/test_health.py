@@ -1,4 +1,4 @@
-"""/health/ answers 200 when PostgreSQL and Redis answer, 503 naming what fails."""
+"""/health/ answers 200 when PostgreSQL, Redis and the broker answer, 503 naming what fails."""
 
 import time
 
@@ -17,7 +17,7 @@ def test_healthy(client: Client) -> None:
     assert response.json() == {
         "status": "ok",
         "failing": [],
-        "checks": {"database": "ok", "cache": "ok"},
+        "checks": {"database": "ok", "cache": "ok", "broker": "ok"},
     }
     assert "no-cache" in response["Cache-Control"]
 
@@ -41,6 +41,24 @@ def test_cache_down_is_reported(client: Client, settings: Settings) -> None:
     assert elapsed < 5, "the probe must be bounded by the socket timeouts"
 
 
+@pytest.mark.django_db
+def test_broker_down_is_reported(client: Client, settings: Settings) -> None:
+    scheme = "{{ 'redis://' if cookiecutter.celery_broker == 'redis' else 'amqp://guest:guest@' }}"
+    settings.CELERY_BROKER_URL = f"{scheme}127.0.0.1:{CLOSED_PORT}/0"
+    started = time.monotonic()
+    response = client.get("/health/")
+    elapsed = time.monotonic() - started
+    assert response.status_code == 503
+    body = response.json()
+    assert body["failing"] == ["broker"]
+    assert body["checks"] == {
+        "database": "ok",
+        "cache": "ok",
+        "broker": "error: OperationalError",
+    }
+    assert elapsed < 3, "the broker probe must not retry"
+
+
 def _disconnect() -> None:
     """Drop the connection, and the pool if there is one, so the next use reconnects."""
     connection.close()
@@ -62,7 +80,7 @@ def test_database_down_is_reported(client: Client) -> None:
     assert response.status_code == 503
     body = response.json()
     assert body["failing"] == ["database"]
-    assert body["checks"] == {"database": "error: OperationalError", "cache": "ok"}
+    assert body["checks"] == {"database": "error: OperationalError", "cache": "ok", "broker": "ok"}
 
 
 def test_only_get_is_allowed(client: Client) -> None:

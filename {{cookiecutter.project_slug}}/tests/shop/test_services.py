@@ -1,6 +1,9 @@
-"""order_place: all or nothing, stock checked on locked rows."""
+"""order_place: all or nothing, stock checked on locked rows, confirmation enqueued on commit."""
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import transaction
@@ -20,8 +23,13 @@ from {{ cookiecutter.project_slug }}.shop.services import (
     product_change_price,
     stock_decrement,
 )
+from {{ cookiecutter.project_slug }}.shop.tasks import order_confirm
+
+from tests.broker import queue_take_all
 
 pytestmark = pytest.mark.django_db
+
+CaptureCallbacks = Callable[..., AbstractContextManager[list[Callable[[], Any]]]]
 
 
 @pytest.fixture
@@ -134,3 +142,40 @@ def test_rolled_back_price_change_keeps_cached_pages(
 def test_negative_price_is_refused(products: list[Product]) -> None:
     with pytest.raises(ValueError, match="cannot be negative"):
         product_change_price(product_id=products[0].pk, price=Decimal(-1))
+
+
+@pytest.mark.usefixtures("task_queue")
+def test_confirmation_is_enqueued_once_after_commit(
+    products: list[Product], django_capture_on_commit_callbacks: CaptureCallbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        order = order_place(customer_email="a@example.com", quantities={products[0].pk: 1})
+        assert queue_take_all() == [], "nothing may reach the broker before commit"
+    assert len(callbacks) == 1
+    callbacks[0]()  # what the commit runs
+    # The real broker holds exactly one message: the task, with the order's id.
+    assert queue_take_all() == [(order_confirm.name, [order.pk])]
+
+
+class RollbackError(Exception):
+    pass
+
+
+def order_place_then_roll_back(product: Product) -> None:
+    with transaction.atomic():
+        order_place(customer_email="a@example.com", quantities={product.pk: 1})
+        raise RollbackError
+
+
+@pytest.mark.usefixtures("task_queue")
+def test_rolled_back_order_enqueues_nothing(
+    products: list[Product], django_capture_on_commit_callbacks: CaptureCallbacks
+) -> None:
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RollbackError),
+    ):
+        order_place_then_roll_back(products[0])
+    assert callbacks == []
+    assert queue_take_all() == []
+    assert Order.objects.count() == 0

@@ -17,7 +17,6 @@ from django_perf_rec import record
 from pytest_django import Settings
 from zeal import NPlusOneError, zeal_ignore
 
-from config.env import BASE_DIR
 from {{ cookiecutter.project_slug }}.core.testing import assert_queries_flat
 from {{ cookiecutter.project_slug }}.shop import services
 from {{ cookiecutter.project_slug }}.shop.cache import PRODUCTS
@@ -27,6 +26,8 @@ from {{ cookiecutter.project_slug }}.shop.models import (
     ProductImage,
 )
 from {{ cookiecutter.project_slug }}.shop.selectors import products_with_relations
+
+from config.env import BASE_DIR
 
 LIST = "/shop/products/"
 CACHED = "/shop/products/cached/"

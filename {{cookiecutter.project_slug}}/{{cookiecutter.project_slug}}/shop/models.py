@@ -37,6 +37,9 @@ class Product(models.Model):
     price = models.DecimalField(max_digits=10, decimal_places=2)
     # The database refuses negative stock even if application code has a bug.
     stock = models.PositiveIntegerField(default=0)
+    # Denormalized for cheap listing: kept current by shop.signals (one product after
+    # an image change) and re-derived for the whole table by shop.tasks (nightly).
+    image_count = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

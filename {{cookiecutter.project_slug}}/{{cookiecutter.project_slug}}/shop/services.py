@@ -6,6 +6,7 @@ commit, never inside the transaction.
 
 from collections.abc import Mapping
 from decimal import Decimal
+from functools import partial
 
 from django.db import transaction
 from django.db.models import Case, F, PositiveIntegerField, When
@@ -13,6 +14,7 @@ from django.db.models.functions import Now
 
 from {{ cookiecutter.project_slug }}.shop.cache import PRODUCTS
 from {{ cookiecutter.project_slug }}.shop.models import Order, OrderLine, Product
+from {{ cookiecutter.project_slug }}.shop.tasks import order_confirm
 
 
 class OrderError(Exception):
@@ -36,6 +38,8 @@ def order_place(*, customer_email: str, quantities: Mapping[int, int]) -> Order:
     queue instead of deadlocking. Stock is checked on the locked values and
     decremented in SQL, so concurrent orders can never oversell. A fixed number
     of queries whatever the number of products: one lock, two inserts, one update.
+    The confirmation task is enqueued only once the order is committed, with its
+    id: never for an order that was rolled back, never before the worker can read it.
     """
     if not quantities or any(quantity <= 0 for quantity in quantities.values()):
         raise OrderError("An order needs at least one product, each with a positive quantity.")
@@ -69,6 +73,7 @@ def order_place(*, customer_email: str, quantities: Mapping[int, int]) -> Order:
         for product_id, quantity in wanted
     )
     stock_decrement(quantities)
+    transaction.on_commit(partial(order_confirm.delay, order.pk))
     return order
 
 

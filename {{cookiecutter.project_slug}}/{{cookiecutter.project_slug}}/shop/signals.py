@@ -1,0 +1,26 @@
+"""Receivers of the shop: each only schedules a task after commit, never does the work.
+
+Why: a receiver runs inside the sender's transaction and request. I/O there
+(mail, HTTP, heavy queries) slows every save and fails it when the other side
+is down, and a task enqueued before commit can run before the data is visible
+or for data that is then rolled back. So a receiver registers
+``transaction.on_commit(task.delay)`` with ids, and nothing else.
+"""
+
+from functools import partial
+from typing import Any
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from {{ cookiecutter.project_slug }}.shop.models import ProductImage
+from {{ cookiecutter.project_slug }}.shop.tasks import product_image_count_refresh
+
+
+@receiver([post_save, post_delete], sender=ProductImage, dispatch_uid="shop-image-count")
+def product_image_changed(
+    sender: type[ProductImage], instance: ProductImage, **kwargs: Any
+) -> None:
+    """An image was added, changed or removed: recount its product after commit."""
+    transaction.on_commit(partial(product_image_count_refresh.delay, instance.product_id))
