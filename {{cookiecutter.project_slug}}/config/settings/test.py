@@ -63,3 +63,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_throttle": 1,
 }
 {%- endif %}
+
+# `make test` runs pytest-xdist workers that share Redis: each worker (and every
+# process its tests start, which inherit the variable) gets its own key namespace.
+_xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+CACHES = {
+    "default": {
+        **CACHES["default"],
+        "KEY_PREFIX": f"{CACHES['default']['KEY_PREFIX']}{_xdist_worker}",
+    }
+}

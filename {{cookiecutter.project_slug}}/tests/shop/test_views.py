@@ -9,7 +9,6 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.db.models import Prefetch
 from django.test import Client
@@ -226,13 +225,12 @@ def change_price_in_another_process(product_id: int, price: str) -> None:
         f"from {services.__name__} import product_change_price\n"
         f"product_change_price(product_id={product_id}, price=Decimal({price!r}))\n"
     )
-    cache_settings = settings.CACHES["default"]
+    # The same environment, so the same Redis and key namespace; only the test
+    # database's name differs from what the settings would read.
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": database_url(),
-        "REDIS_URL": str(cache_settings["LOCATION"]),
-        "CACHE_KEY_PREFIX": str(cache_settings["KEY_PREFIX"]),
     }
     result = subprocess.run(
         [sys.executable, "-c", code],

@@ -95,11 +95,15 @@ def kill(worker: subprocess.Popen[bytes]) -> None:
     worker.wait(timeout=10)
 
 
-def wait_until(condition: Callable[[], bool], what: str) -> None:
+def wait_until(condition: Callable[[], bool], what: str, logs: Path) -> None:
     deadline = time.monotonic() + WAIT_SECONDS
     while not condition():
         if time.monotonic() > deadline:
-            pytest.fail(f"gave up after {WAIT_SECONDS} s waiting for {what}")
+            tails = "\n".join(
+                f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}"
+                for log in sorted(logs.glob("worker-*.log"))
+            )
+            pytest.fail(f"gave up after {WAIT_SECONDS} s waiting for {what}\n{tails}")
         time.sleep(0.05)
 
 
@@ -108,7 +112,7 @@ def confirmed() -> int:
 
 
 def test_killed_worker_loses_no_task(
-    start_worker: Callable[[int, float], subprocess.Popen[bytes]],
+    start_worker: Callable[[int, float], subprocess.Popen[bytes]], tmp_path: Path
 ) -> None:
     orders = Order.objects.bulk_create(
         Order(customer_email=f"buyer{index}@example.com") for index in range(ORDERS)
@@ -117,12 +121,12 @@ def test_killed_worker_loses_no_task(
         order_confirm.delay(order.pk)
 
     first = start_worker(2, FIRST_MAIL_SECONDS)
-    wait_until(lambda: confirmed() >= 2, "the first worker to confirm a few orders")
+    wait_until(lambda: confirmed() >= 2, "the first worker to confirm a few orders", tmp_path)
     kill(first)
     assert confirmed() < ORDERS, "the worker was killed after it had finished"
 
     start_worker(1, SECOND_MAIL_SECONDS)
-    wait_until(lambda: confirmed() == ORDERS, "every order to be confirmed")
+    wait_until(lambda: confirmed() == ORDERS, "every order to be confirmed", tmp_path)
     sent_at = dict(Order.objects.values_list("pk", "confirmation_sent_at"))
 
     # Every task once more, then a last new order: one pool process runs the queue
@@ -131,6 +135,6 @@ def test_killed_worker_loses_no_task(
     for order in orders:
         order_confirm.delay(order.pk)
     order_confirm.delay(last.pk)
-    wait_until(lambda: confirmed() == ORDERS + 1, "the last order to be confirmed")
+    wait_until(lambda: confirmed() == ORDERS + 1, "the last order to be confirmed", tmp_path)
     after = dict(Order.objects.exclude(pk=last.pk).values_list("pk", "confirmation_sent_at"))
     assert after == sent_at, "a duplicate delivery sent a confirmation again"
