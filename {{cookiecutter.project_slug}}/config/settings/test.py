@@ -14,7 +14,10 @@ env.use_defaults(
         # A fixed throwaway key: tests must not depend on a developer's .env.
         "DJANGO_SECRET_KEY": "test-only-secret-key-never-used-outside-the-test-suite-0123456789",
         # Tests get their own Redis database and key namespace.
-        "REDIS_URL": "redis://127.0.0.1:6379/2",
+        "REDIS_URL": "redis://127.0.0.1:6379/2",{% if cookiecutter.celery_broker == 'redis' %}
+        # Tests shorten the visibility timeout (below), and kombu's unacked index spans
+        # the whole Redis database: keep test brokers off the one `make worker` uses.
+        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/4",{% endif %}
         "CACHE_KEY_PREFIX": "{{ cookiecutter.project_slug }}-test",
 {%- if cookiecutter.database_pooling == 'django_pool' %}
         # A dead database fails a test in seconds, not after production's 10.
@@ -46,7 +49,7 @@ ZEAL_NPLUSONE_THRESHOLD = 2
 ZEAL_SHOW_ALL_CALLERS = True
 
 # django-perf-rec: a missing or changed *.perf.yml record fails the test (as in CI).
-# After an intended change, re-record with `make test PYTEST_ARGS=--perf-rec-mode=overwrite`.
+# After an intended change, re-record with `make test PYTEST_ARGS="-n 0 --perf-rec-mode=overwrite"`.
 PERF_REC = {"MODE": "none"}
 # Mail stays in memory: pytest-django does so in the test process, this covers the
 # workers that tests start.
@@ -64,12 +67,20 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 {%- endif %}
 
-# `make test` runs pytest-xdist workers that share Redis: each worker (and every
-# process its tests start, which inherit the variable) gets its own key namespace.
+# `make test` runs pytest-xdist workers that share Redis and the broker: each
+# worker gets its own cache namespace and task queue. Processes a test starts
+# inherit both the variables and the worker id, so the suffix is added once.
 _xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+def _per_worker(name: str) -> str:
+    return name if name.endswith(_xdist_worker) else f"{name}{_xdist_worker}"
+
+
 CACHES = {
     "default": {
         **CACHES["default"],
-        "KEY_PREFIX": f"{CACHES['default']['KEY_PREFIX']}{_xdist_worker}",
+        "KEY_PREFIX": _per_worker(str(CACHES["default"]["KEY_PREFIX"])),
     }
 }
+CELERY_TASK_DEFAULT_QUEUE = _per_worker(CELERY_TASK_DEFAULT_QUEUE)

@@ -1,15 +1,12 @@
 """Shop views: query counts that do not grow with the data, recorded SQL, the cached list."""
 
 import json
-import os
 import subprocess
 import sys
 import time
 from typing import Any
-from urllib.parse import quote
 
 import pytest
-from django.db import connection
 from django.db.models import Prefetch
 from django.test import Client
 from django_perf_rec import record
@@ -27,6 +24,8 @@ from {{ cookiecutter.project_slug }}.shop.models import (
 from {{ cookiecutter.project_slug }}.shop.selectors import products_with_relations
 
 from config.env import BASE_DIR
+
+from tests.shop.processes import child_environment
 
 LIST = "/shop/products/"
 CACHED = "/shop/products/cached/"
@@ -210,13 +209,6 @@ def test_cached_list_answers_with_redis_down(client: Client, settings: Settings)
     assert elapsed < 2.0
 
 
-def database_url() -> str:
-    """The URL of the test database this process uses, for a second process."""
-    db = connection.settings_dict
-    credentials = quote(db["USER"]) + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
-    return f"postgres://{credentials}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-
-
 def change_price_in_another_process(product_id: int, price: str) -> None:
     code = (
         "import django\n"
@@ -225,13 +217,8 @@ def change_price_in_another_process(product_id: int, price: str) -> None:
         f"from {services.__name__} import product_change_price\n"
         f"product_change_price(product_id={product_id}, price=Decimal({price!r}))\n"
     )
-    # The same environment, so the same Redis and key namespace; only the test
-    # database's name differs from what the settings would read.
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": database_url(),
-    }
+    # The same environment, so the same Redis and key namespace.
+    env = child_environment(DJANGO_SETTINGS_MODULE="config.settings.test")
     result = subprocess.run(
         [sys.executable, "-c", code],
         cwd=BASE_DIR,

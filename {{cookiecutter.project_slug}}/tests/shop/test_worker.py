@@ -21,14 +21,14 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from {{ cookiecutter.project_slug }}.shop.models import Order
 from {{ cookiecutter.project_slug }}.shop.tasks import order_confirm
+
+from tests.shop.processes import child_environment
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("task_queue")]
 
@@ -43,18 +43,11 @@ WAIT_SECONDS = 20  # per phase; a passing run takes a few seconds in all
 
 def worker_environment(mail_seconds: float) -> dict[str, str]:
     """The test settings, the test database and this run's queue."""
-    database = connection.settings_dict
-    url = (
-        f"postgres://{quote(database['USER'])}:{quote(database['PASSWORD'])}"
-        f"@{database['HOST']}:{database['PORT']}/{quote(database['NAME'])}"
+    return child_environment(
+        DJANGO_SETTINGS_MODULE="tests.shop.worker_settings",
+        CELERY_TASK_DEFAULT_QUEUE=settings.CELERY_TASK_DEFAULT_QUEUE,
+        TEST_MAIL_SECONDS=str(mail_seconds),
     )
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.shop.worker_settings",
-        "DATABASE_URL": url,
-        "CELERY_TASK_DEFAULT_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
-        "TEST_MAIL_SECONDS": str(mail_seconds),
-    }
 
 
 @pytest.fixture
