@@ -47,7 +47,8 @@ CELERY_TASK_TIME_LIMIT = 90
 # Exponential back-off 1, 2, 4 ... s capped at this, with full jitter, so that a
 # burst of failures does not retry in lockstep against a recovering service.
 TASK_RETRY_BACKOFF_MAX = 120
-# About 8 minutes of retries in all (1 + 2 + ... + 64 + 3 x 120 s) before giving up.
+# Up to about 8 minutes of retries in all (1 + 2 + ... + 64 + 3 x 120 s; jitter
+# draws each wait between 0 and that, so about half typically) before giving up.
 TASK_MAX_RETRIES = 10
 
 # The longest a delivered message may stay unacknowledged: the longest retry

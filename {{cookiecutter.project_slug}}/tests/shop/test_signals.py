@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.db import transaction
 
+from {{ cookiecutter.project_slug }}.shop.cache import PRODUCTS
 from {{ cookiecutter.project_slug }}.shop.models import (
     Brand,
     Product,
@@ -34,7 +35,7 @@ def test_new_image_schedules_a_recount_after_commit(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         ProductImage.objects.create(product=product, url="https://img.example.com/1.jpg")
         assert queue_take_all() == []
-    assert len(callbacks) == 1
+    assert len(callbacks) == 2  # the recount, and dropping the cached product pages
     assert queue_take_all() == [(product_image_count_refresh.name, [product.pk])]
     product.refresh_from_db()
     assert product.image_count == 0, "the receiver itself does no work"
@@ -78,3 +79,14 @@ def test_rolled_back_image_schedules_nothing(
         image_add_then_roll_back(product)
     assert callbacks == []
     assert queue_take_all() == []
+
+
+def test_catalogue_edit_drops_cached_pages_after_commit(
+    product: Product, django_capture_on_commit_callbacks: CaptureCallbacks
+) -> None:
+    before = PRODUCTS.version()
+    with django_capture_on_commit_callbacks(execute=True):
+        product.brand.name = "Acme Tools"
+        product.brand.save()  # as the admin would
+        assert PRODUCTS.version() == before, "not before the commit"
+    assert PRODUCTS.version() != before

@@ -8,7 +8,8 @@ grows with the table after all. Here each chunk is its own short query
 (``pk > last ORDER BY pk LIMIT size``, primary keys only), so memory stays flat
 in every pooling mode, no transaction stays open between chunks, and a stopped
 walk resumes from the last primary key it finished. Callers then write each
-chunk with one bulk UPDATE on the pk range, in SQL, without loading rows.
+chunk with one bulk UPDATE on the pk range, in SQL, without loading rows
+(on an unfiltered walk only: a filtered one must update the chunk's pks, not the range).
 """
 
 from collections.abc import Iterator

@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -50,10 +51,13 @@ _MISSING = object()
 # Values this process last read or wrote, by key: (version, expires at, value).
 # A hit then moves one small integer from Redis, not the whole value: for a
 # large page that transfer and its unpickling cost more than the rest of the
-# request. Bounded in entries and in age; the version check keeps it exact.
+# request. Bounded in entries and in age (never longer than the entry's own
+# timeout); the version check keeps it exact. Callers in one process share the
+# value: treat it as immutable (the shop stores encoded bytes).
 LOCAL_ENTRIES = 64
 LOCAL_SECONDS = 60.0
 _local_values: dict[str, tuple[int, float, object]] = {}
+_local_lock = threading.Lock()  # threaded workers share the dict
 
 
 @dataclass(frozen=True)
@@ -116,7 +120,7 @@ class Entry:
     namespace: Namespace
     key: str
 
-    def read(self) -> tuple[int, object]:
+    def read(self, timeout: float) -> tuple[int, object]:
         """(current namespace version, the value if stored under it, else _MISSING).
 
         The version always comes from Redis, so an invalidation by any process
@@ -126,12 +130,13 @@ class Entry:
         version = self.namespace.version()
         if not version:  # Redis unreachable: nothing can be trusted or stored
             return version, _MISSING
-        local = _local_values.get(cache.make_key(self.key))
+        with _local_lock:
+            local = _local_values.get(cache.make_key(self.key))
         if local is not None and local[0] == version and local[1] > time.monotonic():
             return version, local[2]
         stored = cache.get(self.key)
         if isinstance(stored, tuple) and stored[0] == version:
-            self._keep_locally(version, stored[1])
+            self._keep_locally(version, stored[1], timeout)
             return version, stored[1]
         return version, _MISSING
 
@@ -139,12 +144,15 @@ class Entry:
         if not version:
             return
         cache.set(self.key, (version, value), jittered(timeout))
-        self._keep_locally(version, value)
+        self._keep_locally(version, value, timeout)
 
-    def _keep_locally(self, version: int, value: object) -> None:
-        if len(_local_values) >= LOCAL_ENTRIES:
-            _local_values.pop(next(iter(_local_values)), None)  # the oldest
-        _local_values[cache.make_key(self.key)] = (version, time.monotonic() + LOCAL_SECONDS, value)
+    def _keep_locally(self, version: int, value: object, timeout: float) -> None:
+        key = cache.make_key(self.key)
+        expires = time.monotonic() + min(LOCAL_SECONDS, timeout)
+        with _local_lock:
+            if key not in _local_values and len(_local_values) >= LOCAL_ENTRIES:
+                _local_values.pop(next(iter(_local_values)))  # the oldest
+            _local_values[key] = (version, expires, value)
 
 
 def jittered(timeout: float) -> int:
@@ -171,7 +179,7 @@ def get_or_compute(entry: Entry, compute: Callable[[], T], *, timeout: float) ->
     stale at once. When Redis is unreachable, or the holder takes longer than
     WAIT_SECONDS, the caller computes directly: slower, but it answers.
     """
-    _, value = entry.read()
+    _, value = entry.read(timeout)
     if value is not _MISSING:
         return cast("T", value)
     lock = _lock(f"lock:{entry.key}")
@@ -184,7 +192,7 @@ def get_or_compute(entry: Entry, compute: Callable[[], T], *, timeout: float) ->
         logger.warning("cache lock for %s held too long; computing without it", entry.key)
         return compute()
     try:
-        version, value = entry.read()
+        version, value = entry.read(timeout)
         if value is _MISSING:
             value = compute()
             entry.write(version, value, timeout)

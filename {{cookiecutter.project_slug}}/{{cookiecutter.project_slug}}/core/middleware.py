@@ -7,6 +7,8 @@ warning with its path: an N+1 the tests did not cover surfaces in the logs
 instead of only as a slow graph.
 
 Sync only on purpose: queries are counted on the request thread's connection.
+Under ASGI Django runs it in a thread for each request (about a millisecond);
+drop it from MIDDLEWARE for a service that is mostly async views.
 """
 
 import logging

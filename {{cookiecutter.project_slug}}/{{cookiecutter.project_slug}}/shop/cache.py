@@ -1,7 +1,8 @@
 """The shop's cache namespaces (keys are built by core.cache, never by hand).
 
-Any write to products, brands, categories or images invalidates ``PRODUCTS``
-after commit, which drops every cached product page at once.
+Any saved change to products, brands, categories or images (shop/signals.py)
+and every bulk write service invalidates ``PRODUCTS`` after commit, which drops
+every cached product page at once.
 """
 
 from {{ cookiecutter.project_slug }}.core.cache import Namespace

@@ -11,10 +11,11 @@ from functools import partial
 from typing import Any
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from {{ cookiecutter.project_slug }}.shop.models import ProductImage
+from {{ cookiecutter.project_slug }}.shop.cache import PRODUCTS
+from {{ cookiecutter.project_slug }}.shop.models import Brand, Category, Product, ProductImage
 from {{ cookiecutter.project_slug }}.shop.tasks import product_image_count_refresh
 
 
@@ -24,3 +25,14 @@ def product_image_changed(
 ) -> None:
     """An image was added, changed or removed: recount its product after commit."""
     transaction.on_commit(partial(product_image_count_refresh.delay, instance.product_id))
+
+
+@receiver([post_save, post_delete], sender=Product, dispatch_uid="shop-products-product")
+@receiver([post_save, post_delete], sender=Brand, dispatch_uid="shop-products-brand")
+@receiver([post_save, post_delete], sender=Category, dispatch_uid="shop-products-category")
+@receiver([post_save, post_delete], sender=ProductImage, dispatch_uid="shop-products-image")
+@receiver(m2m_changed, sender=Product.categories.through, dispatch_uid="shop-products-m2m")
+def catalogue_changed(sender: type[Any], **kwargs: Any) -> None:
+    """Any saved change to the catalogue (admin included) drops the cached product pages
+    after commit. Bulk writes send no signals: those services invalidate themselves."""
+    PRODUCTS.invalidate_on_commit()
