@@ -1,11 +1,12 @@
 """scripts/services.py names each unreachable service and how to start it."""
 
 import importlib.util
-import socket
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+
+from tests.loopback import closed_port
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "services.py"
 
@@ -17,13 +18,6 @@ def load_script() -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def closed_port() -> int:
-    """A loopback port nothing listens on (bound, then released)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_reports_every_missing_service(
