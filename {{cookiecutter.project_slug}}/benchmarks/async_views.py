@@ -10,15 +10,13 @@ request at a time. Prints req/s and latency for each; asserts nothing.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from benchmarks.load import HOST, PROJECT, benchmark_env, drive, prepare_database, serve
+from benchmarks.load import HOST, benchmark_env, drive, prepare_database, serve, shell
 
 STUB_DELAY = 0.05  # seconds the stub API takes per answer
 CLIENTS = 16
@@ -77,16 +75,7 @@ def stub_api() -> Iterator[str]:
 
 
 def seed_product(env: dict[str, str]) -> int:
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "--command", SEED],
-        cwd=PROJECT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    return int(result.stdout.strip().splitlines()[-1])
+    return int(shell(env, SEED))
 
 
 def main() -> None:

@@ -11,8 +11,6 @@ the sessions PostgreSQL had to start. Prints numbers, asserts nothing.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -22,7 +20,7 @@ from urllib.parse import unquote, urlsplit
 
 import psycopg
 
-from benchmarks.load import PROJECT, benchmark_env, drive, prepare_database, serve
+from benchmarks.load import benchmark_env, drive, prepare_database, serve, shell
 
 CLIENTS = 50
 SECONDS = 8.0
@@ -88,16 +86,7 @@ def product_for_benchmark(env: dict[str, str]) -> int:
         "defaults={'brand': brand, 'name': 'Anvil', 'price': 1, 'stock': 10}); "
         "print(product.pk)"
     )
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", code],
-        cwd=PROJECT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    )
-    return int(result.stdout.split()[-1])
+    return int(shell(env, code))
 
 
 def main() -> None:

@@ -55,6 +55,20 @@ def manage(env: Mapping[str, str], *args: str) -> None:
     )
 
 
+def shell(env: Mapping[str, str], code: str) -> str:
+    """Run Python code in `manage.py shell` with the benchmark environment; its last line."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--command", code],
+        cwd=PROJECT,
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    return result.stdout.strip().splitlines()[-1]
+
+
 def prepare_database(env: Mapping[str, str]) -> None:
     manage(env, "createdb_if_missing")
     manage(env, "db_apply_timeouts", "--verbosity", "0")
