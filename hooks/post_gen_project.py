@@ -1,7 +1,9 @@
 """Shape the generated project after cookiecutter rendered it.
 
 Three jobs, no network access:
-1. remove the files of options that were not chosen (one table, one loop);
+1. keep the files of the chosen options: remove those of the others (one
+   table, one loop), and of a file shipped once per option value keep the
+   chosen variant under its final name (one table, one loop);
 2. write a local ``.env`` with a freshly generated SECRET_KEY (git-ignored,
    for local and test use only; production reads its secret from its own env);
 3. keep the answers in ``.cruft.json`` so ``cruft update`` can re-apply a later
@@ -21,18 +23,32 @@ PGBOUNCER_FILES = (
     "deploy/pgbouncer.ini",
     "deploy/pgbouncer_userlist.txt",
     "scripts/pgbouncer.py",
-    "tests/pgbouncer.py",
+    "tests/support/pgbouncer.py",
 )
 
 # (option, value) -> paths removed when the option has that value.
 REMOVED_WHEN: dict[tuple[str, object], tuple[str, ...]] = {
     ("include_example_app", False): ("{slug}/shop", "tests/shop", "benchmarks"),
+    # The benchmarks measure the example app; without it they go too (above).
+    ("include_benchmarks", False): ("benchmarks",),
     ("database_pooling", "django_pool"): PGBOUNCER_FILES,
     ("database_pooling", "persistent"): PGBOUNCER_FILES,
-    ("use_sentry", False): ("config/sentry.py",),
+    ("use_sentry", False): ("config/sentry.py", "config/settings/sentry.py"),
     ("ci", "github"): (".gitlab-ci.yml",),
     ("ci", "gitlab"): (".github",),
     ("ci", "none"): (".github", ".gitlab-ci.yml"),
+}
+
+
+# Final path -> the option whose value picks its variant. The template ships one
+# whole file per value beside it, named <stem>.<value><suffix> (for example
+# config/settings/database_pooling.pgbouncer.py); the chosen one becomes the final path.
+VARIANTS: dict[str, str] = {
+    "config/settings/database_pooling.py": "database_pooling",
+    "config/settings/celery_broker.py": "celery_broker",
+    "tests/config/settings/test_database_pooling.py": "database_pooling",
+    "tests/config/settings/test_celery_broker.py": "celery_broker",
+    "tests/shop/worker_settings.py": "celery_broker",
 }
 
 
@@ -53,6 +69,18 @@ def remove_paths(project: Path, paths: list[str]) -> None:
             shutil.rmtree(target)
         elif target.exists():
             target.unlink()
+
+
+def keep_variants(project: Path, answers: dict[str, Any]) -> None:
+    """Rename each chosen variant to its final path and remove the other variants."""
+    for relative, option in VARIANTS.items():
+        target = project / relative
+        chosen = target.with_name(f"{target.stem}.{answers[option]}{target.suffix}")
+        for variant in target.parent.glob(f"{target.stem}.*{target.suffix}"):
+            if variant == chosen:
+                variant.rename(target)
+            else:
+                variant.unlink()
 
 
 def write_local_env(project: Path) -> None:
@@ -103,6 +131,7 @@ def write_answers(project: Path, answers: dict[str, Any]) -> None:
 
 def main(answers: dict[str, Any], project: Path) -> None:
     remove_paths(project, paths_to_remove(answers))
+    keep_variants(project, answers)
     write_local_env(project)
     write_answers(project, answers)
 

@@ -21,24 +21,33 @@ OPTIONS: dict[str, list[Any]] = {
     "database_pooling": CONTEXT["database_pooling"],
     "celery_broker": CONTEXT["celery_broker"],
     "include_example_app": [True, False],
+    "include_benchmarks": [True, False],
     "use_sentry": [True, False],
     "ci": CONTEXT["ci"],
 }
+# Without the example app there are no benchmarks whatever the answer: one of the two is enough.
 COMBINATIONS = [
-    dict(zip(OPTIONS, values, strict=True)) for values in itertools.product(*OPTIONS.values())
+    answers
+    for values in itertools.product(*OPTIONS.values())
+    if (answers := dict(zip(OPTIONS, values, strict=True)))["include_example_app"]
+    or not answers["include_benchmarks"]
 ]
 
 UNRENDERED = re.compile(r"\{\{\s*cookiecutter|\{%|\{#")
 
 
 def combination_id(answers: dict[str, Any]) -> str:
-    """A readable test id, e.g. py312-pgbouncer-redis-example-nosentry-github."""
+    """A readable test id, e.g. py312-pgbouncer-redis-example-nosentry-github.
+
+    "example-nobench" marks the example app without its benchmarks.
+    """
     return "-".join(
         [
             "py" + answers["python_version"].replace(".", ""),
             answers["database_pooling"],
             answers["celery_broker"],
-            "example" if answers["include_example_app"] else "noexample",
+            ("example" if answers["include_example_app"] else "noexample")
+            + ("" if answers["include_benchmarks"] or not answers["include_example_app"] else "-nobench"),
             "sentry" if answers["use_sentry"] else "nosentry",
             answers["ci"],
         ]

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.template import CONTEXT, OPTIONS, load_hook
+from tests.template import CONTEXT, OPTIONS, TEMPLATE, load_hook
 
 pre_gen = load_hook("pre_gen_project")
 post_gen = load_hook("post_gen_project")
@@ -23,6 +23,7 @@ VALID: dict[str, Any] = {
     "database_pooling": "pgbouncer",
     "celery_broker": "redis",
     "include_example_app": True,
+    "include_benchmarks": True,
     "use_sentry": False,
     "ci": "github",
 }
@@ -49,6 +50,7 @@ BAD_ANSWERS = [
     ("celery_broker", "sqs", "Choose one of: redis, rabbitmq"),
     ("ci", "jenkins", "Choose one of: github, gitlab, none"),
     ("include_example_app", "maybe", "must be a yes/no answer"),
+    ("include_benchmarks", "sometimes", "must be a yes/no answer"),
     ("use_sentry", None, "must be a yes/no answer"),
 ]
 
@@ -91,12 +93,36 @@ def test_removal_table_names_paths_per_option() -> None:
     assert ".github" in removed
     assert ".gitlab-ci.yml" in removed
     assert "config/sentry.py" in removed
+    assert "benchmarks" in removed
     assert post_gen.paths_to_remove({**VALID, "use_sentry": True}) == [".gitlab-ci.yml"]
+    assert "benchmarks" in post_gen.paths_to_remove({**VALID, "include_benchmarks": False})
 
 
 def test_removal_table_only_names_real_options() -> None:
     for option, value in post_gen.REMOVED_WHEN:
         assert value in OPTIONS[option], (option, value)
+
+
+def test_variants_table_names_real_options_and_shipped_files() -> None:
+    project = TEMPLATE / "{{cookiecutter.project_slug}}"
+    for relative, option in post_gen.VARIANTS.items():
+        target = project / relative
+        shipped = {
+            path.name.removeprefix(f"{target.stem}.").removesuffix(target.suffix)
+            for path in target.parent.glob(f"{target.stem}.*{target.suffix}")
+        }
+        assert shipped == set(map(str, OPTIONS[option])), relative
+        assert not target.exists(), f"{relative} is made from its variants, not shipped"
+
+
+def test_the_chosen_variant_takes_the_final_name(tmp_path: Path) -> None:
+    settings = tmp_path / "config" / "settings"
+    settings.mkdir(parents=True)
+    for mode in ("pgbouncer", "django_pool", "persistent"):
+        (settings / f"database_pooling.{mode}.py").write_text(mode)
+    post_gen.keep_variants(tmp_path, {**VALID, "database_pooling": "django_pool"})
+    assert sorted(path.name for path in settings.iterdir()) == ["database_pooling.py"]
+    assert (settings / "database_pooling.py").read_text() == "django_pool"
 
 
 def test_local_env_gets_a_fresh_strong_secret(tmp_path: Path) -> None:
