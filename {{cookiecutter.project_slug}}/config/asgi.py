@@ -7,7 +7,8 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 # Connection policy under ASGI: no persistent connections. Async requests run their
 # queries in changing threads, and each thread would keep (and leak) a connection of
-# its own; Django's docs require CONN_MAX_AGE=0 here. Reuse comes from {{ "PgBouncer" if cookiecutter.database_pooling == 'pgbouncer' else ("the pool" if cookiecutter.database_pooling == 'django_pool' else "a pool or PgBouncer (see config/settings/database.py)") }}.
+# its own; Django's docs require CONN_MAX_AGE=0 here. Reuse, in the pooling modes that
+# have it, comes from PgBouncer or the psycopg pool (config/settings/database_pooling.py).
 os.environ["DATABASE_CONN_MAX_AGE"] = "0"
 
 application = get_asgi_application()

@@ -4,8 +4,10 @@ Why: configuration errors should stop the service at start-up with a message
 that names the variable and the form it expects, not surface later as a
 KeyError, a silent default or a 500 on the first request.
 
-Every variable is declared once in ``VARIABLES`` (expected form, meaning,
-default). ``.env.example`` lists exactly these names; a test keeps them in sync.
+Each settings module declares the variables it reads, once, at its top
+(``declare``: expected form, meaning, default), so a variable's declaration,
+its reading and its use stand together. ``.env.example`` lists exactly the
+declared names; a test keeps them in sync.
 Precedence: the process environment, then ``.env`` (local and test settings
 only), then the development defaults an environment module passes to
 ``use_defaults``, then the declared default. Production passes no development
@@ -33,135 +35,20 @@ class Variable:
     secret: bool = False  # never echo the value in an error
 
 
-VARIABLES: dict[str, Variable] = {
-    # --- Django core and security ---
-    "DJANGO_SECRET_KEY": Variable(
-        "a random string of at least 50 characters",
-        "Signs sessions, CSRF tokens and password-reset links.",
-        secret=True,
-    ),
-    "DJANGO_DEBUG": Variable("true or false", "Debug pages. Never true in production.", "false"),
-    "DJANGO_ALLOWED_HOSTS": Variable(
-        "comma-separated host names, e.g. api.example.com,www.example.com",
-        "Host headers the service answers.",
-    ),
-    "DJANGO_CSRF_TRUSTED_ORIGINS": Variable(
-        "comma-separated origins, e.g. https://www.example.com",
-        "Origins allowed to POST forms across hosts.",
-        "",
-    ),
-    "DJANGO_SECURE_SSL_REDIRECT": Variable(
-        "true or false",
-        "Redirect plain HTTP to HTTPS. Keep true unless the proxy already does it.",
-        "true",
-    ),
-    "DJANGO_LOG_LEVEL": Variable(
-        "one of DEBUG, INFO, WARNING, ERROR", "Level of the project's own loggers.", "INFO"
-    ),
-    # --- Database (config/settings/database.py) ---
-    "DATABASE_URL": Variable(
-        "postgres://USER:PASSWORD@HOST:PORT/NAME",
-        "{{ 'PostgreSQL through PgBouncer (transaction mode).' if cookiecutter.database_pooling == 'pgbouncer' else 'PostgreSQL server.' }}",
-        secret=True,
-    ),
-    "DATABASE_CONNECT_TIMEOUT": Variable(
-        "whole seconds, at least 2 (libpq's minimum)",
-        "Give up connecting after this long instead of hanging on a dead host.",
-        "5",
-    ),
-    "DATABASE_CONN_MAX_AGE": Variable(
-        "{{ '0 (the pool reuses connections itself)' if cookiecutter.database_pooling == 'django_pool' else 'whole seconds, 0 = a new connection per request' }}",
-        "{{ 'Must stay 0: a pool and persistent connections exclude each other.' if cookiecutter.database_pooling == 'django_pool' else 'How long a worker thread keeps its connection. Forced to 0 under ASGI.' }}",
-        "{{ '0' if cookiecutter.database_pooling == 'django_pool' else '60' }}",
-    ),
-{%- if cookiecutter.database_pooling == 'django_pool' %}
-    "DATABASE_POOL_MIN_SIZE": Variable(
-        "whole number, at least 0",
-        "Connections each process's pool keeps open when idle.",
-        "1",
-    ),
-    "DATABASE_POOL_MAX_SIZE": Variable(
-        "whole number, at least 1",
-        "Most connections one process's pool opens: its threads that query at once.",
-        "4",
-    ),
-    "DATABASE_POOL_TIMEOUT": Variable(
-        "whole seconds, at least 1",
-        "How long a request waits for a free pooled connection before failing.",
-        "10",
-    ),
-{%- endif %}
-    "DATABASE_STATEMENT_TIMEOUT": Variable(
-        "whole seconds, at least 1",
-        "PostgreSQL cancels any statement running longer (manage.py db_apply_timeouts).",
-        "30",
-    ),
-    "DATABASE_IDLE_IN_TRANSACTION_TIMEOUT": Variable(
-        "whole seconds, at least 1",
-        "PostgreSQL ends a session left idle inside a transaction this long, freeing its locks.",
-        "60",
-    ),
-    # --- Cache (config/settings/cache.py) ---
-    "REDIS_URL": Variable("redis://HOST:PORT/DB", "Redis for the shared cache.", secret=True),
-    "CACHE_KEY_PREFIX": Variable(
-        "letters, digits, '-' or '_'",
-        "Namespace of every cache key, so services can share one Redis.",
-        "{{ cookiecutter.project_slug }}",
-    ),
-    # --- Celery (config/settings/celery.py) ---
-    "CELERY_BROKER_URL": Variable(
-        "{{ 'redis://HOST:PORT/DB' if cookiecutter.celery_broker == 'redis' else 'amqp://USER:PASSWORD@HOST:PORT/VHOST' }}",
-        "Message broker of the Celery workers.",
-        secret=True,
-    ),
-    "CELERY_TASK_DEFAULT_QUEUE": Variable(
-        "a queue name, e.g. {{ cookiecutter.project_slug }}",
-        "Queue the tasks go to and the workers read, so services sharing a broker never mix.",
-        "{{ cookiecutter.project_slug }}",
-    ),
-    # --- Outbound HTTP (config/settings/http.py) ---
-    "HTTP_CONNECT_TIMEOUT": Variable(
-        "seconds, e.g. 3.05",
-        "Give up connecting to an external API after this long.",
-        "3.05",
-    ),
-    "HTTP_READ_TIMEOUT": Variable(
-        "seconds, e.g. 10",
-        "Give up waiting for an external API's next bytes after this long.",
-        "10",
-    ),
-    "HTTP_RETRIES": Variable(
-        "a whole number, 0 to disable",
-        "Retries of idempotent requests after a connect error or a 502/503/504.",
-        "2",
-    ),
-    "HTTP_POOL_MAXSIZE": Variable(
-        "a whole number, at least 1",
-        "Kept-alive connections per external host; at least the threads making calls.",
-        "10",
-    ),
-{%- if cookiecutter.include_example_app %}
-    "SHIPPING_API_URL": Variable(
-        "https://HOST/PATH/",
-        "Base URL of the shipping-rate API (shop/clients.py).",
-        "https://shipping.example.com/v1/",
-    ),
-    "SHIPPING_API_TOKEN": Variable(
-        "an API token, or empty to send none",
-        "Bearer token for the shipping-rate API.",
-        "",
-        secret=True,
-    ),
-{%- endif %}
-{%- if cookiecutter.use_sentry %}
-    # --- Error reporting (config/sentry.py) ---
-    "SENTRY_DSN": Variable(
-        "https://KEY@HOST/PROJECT, or empty to disable",
-        "Where errors are reported.",
-        "",
-        secret=True,
-    ),{% endif %}
-}
+# Every declared variable, filled by the settings modules as they are imported.
+VARIABLES: dict[str, Variable] = {}
+
+
+def declare(variables: Mapping[str, Variable]) -> None:
+    """Declare the variables a settings module reads, at its top, before it reads them.
+
+    Importing a module again (a test reloading settings) declares the same
+    variables again, which is fine; two different declarations of one name are not.
+    """
+    for name, variable in variables.items():
+        if VARIABLES.setdefault(name, variable) != variable:
+            raise ImproperlyConfigured(f"{name} is declared twice, differently.")
+
 
 _dotenv: dict[str, str] = {}
 _fallbacks: dict[str, str] = {}
@@ -182,15 +69,18 @@ def load_dotenv(path: Path = BASE_DIR / ".env") -> None:
 
 
 def use_defaults(values: Mapping[str, str]) -> None:
-    """Development defaults for variables the environment did not set."""
-    unknown = set(values) - set(VARIABLES)
-    if unknown:
-        raise ImproperlyConfigured(f"Defaults given for undeclared variables: {sorted(unknown)}.")
+    """Development defaults for variables the environment did not set.
+
+    Called before the settings modules declare their variables; the test suite
+    checks that each name given here is declared.
+    """
     _fallbacks.update(values)
 
 
 def _raw(name: str) -> str:
-    spec = VARIABLES[name]
+    spec = VARIABLES.get(name)
+    if spec is None:
+        raise ImproperlyConfigured(f"{name} is read but not declared: add it to env.declare().")
     for source in (os.environ, _dotenv, _fallbacks):
         if name in source:
             return source[name]

@@ -1,14 +1,11 @@
-"""Error reporting to Sentry, enabled when SENTRY_DSN is set."""
+"""Error reporting to Sentry, enabled when SENTRY_DSN is set (config/settings/sentry.py)."""
 
 import sentry_sdk
 from sentry_sdk.integrations.celery import CeleryIntegration
 from sentry_sdk.integrations.django import DjangoIntegration
 
-from config import env
 
-
-def init_sentry() -> None:
-    dsn = env.read_str("SENTRY_DSN")
+def init_sentry(dsn: str) -> None:
     if not dsn:
         return
     sentry_sdk.init(

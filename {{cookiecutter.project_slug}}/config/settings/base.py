@@ -7,12 +7,14 @@ from config.env import BASE_DIR
 # Each concern in its own module; Django reads only the UPPERCASE names.
 from config.settings.cache import *
 from config.settings.celery import *
+from config.settings.celery_broker import *
 from config.settings.database import *
 from config.settings.http import *
 from config.settings.logging import *
 from config.settings.mail import *
 from config.settings.observability import *
-from config.settings.security import *
+from config.settings.security import *{% if cookiecutter.use_sentry %}
+from config.settings.sentry import *{% endif %}
 
 # Lets generic Django classes be subscripted at run time (ModelAdmin[Product]) for mypy.
 django_stubs_ext.monkeypatch()
@@ -77,3 +79,8 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+{%- if cookiecutter.include_example_app %}
+
+# The example shop's own settings (its external API, its periodic tasks) live with it.
+from {{ cookiecutter.project_slug }}.shop.settings import *  # noqa: E402
+{%- endif %}

@@ -6,6 +6,18 @@ prove nothing about the cache the service really runs.
 """
 
 from config import env
+from config.env import Variable
+
+env.declare(
+    {
+        "REDIS_URL": Variable("redis://HOST:PORT/DB", "Redis for the shared cache.", secret=True),
+        "CACHE_KEY_PREFIX": Variable(
+            "letters, digits, '-' or '_'",
+            "Namespace of every cache key, so services can share one Redis.",
+            "{{ cookiecutter.project_slug }}",
+        ),
+    }
+)
 
 REDIS_URL = env.read_url("REDIS_URL", schemes=("redis", "rediss"))
 

@@ -5,14 +5,25 @@ dies mid-task leaves the message to be delivered again. Tasks are therefore
 written to be idempotent (a second run finds the work done and does nothing),
 every task is bounded in time, and the broker waits longer than any task plus
 its longest retry delay before it hands an unacknowledged message to another
-worker. The Celery app (config/celery.py) reads the CELERY_ names below.
+worker. The Celery app (config/celery.py) reads the CELERY_ names below; the
+broker's URL and transport options are in config/settings/celery_broker.py.
 """
 
 from typing import Any
 
 from config import env
+from config.env import Variable
 
-CELERY_BROKER_URL = env.read_url("CELERY_BROKER_URL", schemes={{ '("redis", "rediss")' if cookiecutter.celery_broker == 'redis' else '("amqp", "amqps")' }})
+env.declare(
+    {
+        "CELERY_TASK_DEFAULT_QUEUE": Variable(
+            "a queue name, e.g. {{ cookiecutter.project_slug }}",
+            "Queue the tasks go to and the workers read, so services sharing a broker never mix.",
+            "{{ cookiecutter.project_slug }}",
+        ),
+    }
+)
+
 # A queue per deployment (and per test run) so services and runs sharing a broker never mix.
 CELERY_TASK_DEFAULT_QUEUE = env.read_str("CELERY_TASK_DEFAULT_QUEUE", min_length=1)
 
@@ -56,33 +67,5 @@ TASK_MAX_RETRIES = 10
 # (up to one more). Never schedule a countdown or ETA longer than the back-off cap.
 LONGEST_UNACKED_SECONDS = TASK_RETRY_BACKOFF_MAX + 2 * CELERY_TASK_TIME_LIMIT
 
-CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {
-{%- if cookiecutter.celery_broker == 'redis' %}
-    # Redis only emulates acknowledgements: a message not acknowledged within the visibility
-    # timeout is handed out again, so a slow task or a delayed retry would run twice.
-    # Twice the longest unacknowledged time, for margin.
-    "visibility_timeout": 2 * LONGEST_UNACKED_SECONDS,
-    # A broker that vanishes without closing the connection fails publishes, not hangs them.
-    "socket_timeout": 5,
-    "socket_connect_timeout": 5,
-{%- else %}
-    # Publisher confirms: delay() returns once RabbitMQ has taken the message, so a
-    # broker restart cannot drop it silently. (RabbitMQ itself closes a channel whose
-    # delivery stays unacknowledged past consumer_timeout, 30 min by default: keep
-    # LONGEST_UNACKED_SECONDS below it.) Queues are classic and durable; quorum
-    # queues (replicated, for a cluster) would also need a topic default exchange
-    # for delayed retries, and give up global prefetch and priorities.
-    "confirm_publish": True,
-{%- endif %}
-}
-
-# Periodic tasks, sent by `make beat`.
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
-{%- if cookiecutter.include_example_app %}
-    # Signals miss bulk writes (bulk_create, queryset.update): re-derive the counts nightly.
-    "shop-products-image-count-refresh": {
-        "task": "{{ cookiecutter.project_slug }}.shop.tasks.products_image_count_refresh",
-        "schedule": 24 * 60 * 60,
-    },
-{% endif -%}
-}
+# Periodic tasks, sent by `make beat`. Each app adds its own entries in its settings.
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {}

@@ -6,6 +6,32 @@ size are settings so an environment can tune them without touching code.
 """
 
 from config import env
+from config.env import Variable
+
+env.declare(
+    {
+        "HTTP_CONNECT_TIMEOUT": Variable(
+            "seconds, e.g. 3.05",
+            "Give up connecting to an external API after this long.",
+            "3.05",
+        ),
+        "HTTP_READ_TIMEOUT": Variable(
+            "seconds, e.g. 10",
+            "Give up waiting for an external API's next bytes after this long.",
+            "10",
+        ),
+        "HTTP_RETRIES": Variable(
+            "a whole number, 0 to disable",
+            "Retries of idempotent requests after a connect error or a 502/503/504.",
+            "2",
+        ),
+        "HTTP_POOL_MAXSIZE": Variable(
+            "a whole number, at least 1",
+            "Kept-alive connections per external host; at least the threads making calls.",
+            "10",
+        ),
+    }
+)
 
 # (connect, read) seconds: the connect bound covers a dead host, the read bound
 # a live host that stopped answering. Applied to every request that sets none.
@@ -25,9 +51,3 @@ HTTP_RETRY_AFTER_MAX = 10
 HTTP_POOL_MAXSIZE = env.read_int("HTTP_POOL_MAXSIZE", minimum=1)
 # Lets the API owner see who calls them, and find us when something goes wrong.
 HTTP_USER_AGENT = "{{ cookiecutter.project_slug }}/0.1 (python-requests)"
-{%- if cookiecutter.include_example_app %}
-
-# The example shop's external API (shop/clients.py).
-SHIPPING_API_URL = env.read_url("SHIPPING_API_URL", schemes=("https", "http"))
-SHIPPING_API_TOKEN = env.read_str("SHIPPING_API_TOKEN")
-{%- endif %}

@@ -3,6 +3,15 @@
 from typing import Any
 
 from config import env
+from config.env import Variable
+
+env.declare(
+    {
+        "DJANGO_LOG_LEVEL": Variable(
+            "one of DEBUG, INFO, WARNING, ERROR", "Level of the project's own loggers.", "INFO"
+        ),
+    }
+)
 
 LOG_LEVEL = env.read_choice("DJANGO_LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"))
 

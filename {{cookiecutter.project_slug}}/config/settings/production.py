@@ -5,5 +5,5 @@ from config.sentry import init_sentry
 from config.settings.base import *
 {%- if cookiecutter.use_sentry %}
 
-init_sentry()
+init_sentry(SENTRY_DSN)
 {%- endif %}

@@ -5,6 +5,34 @@ relaxed by accident when an environment forgets to set something.
 """
 
 from config import env
+from config.env import Variable
+
+env.declare(
+    {
+        "DJANGO_SECRET_KEY": Variable(
+            "a random string of at least 50 characters",
+            "Signs sessions, CSRF tokens and password-reset links.",
+            secret=True,
+        ),
+        "DJANGO_DEBUG": Variable(
+            "true or false", "Debug pages. Never true in production.", "false"
+        ),
+        "DJANGO_ALLOWED_HOSTS": Variable(
+            "comma-separated host names, e.g. api.example.com,www.example.com",
+            "Host headers the service answers.",
+        ),
+        "DJANGO_CSRF_TRUSTED_ORIGINS": Variable(
+            "comma-separated origins, e.g. https://www.example.com",
+            "Origins allowed to POST forms across hosts.",
+            "",
+        ),
+        "DJANGO_SECURE_SSL_REDIRECT": Variable(
+            "true or false",
+            "Redirect plain HTTP to HTTPS. Keep true unless the proxy already does it.",
+            "true",
+        ),
+    }
+)
 
 SECRET_KEY = env.read_str("DJANGO_SECRET_KEY", min_length=50)
 DEBUG = env.read_bool("DJANGO_DEBUG")

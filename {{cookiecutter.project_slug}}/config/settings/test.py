@@ -15,8 +15,8 @@ env.use_defaults(
         "DJANGO_SECRET_KEY": "test-only-secret-key-never-used-outside-the-test-suite-0123456789",
         # Tests get their own Redis database and key namespace.
         "REDIS_URL": "redis://127.0.0.1:6379/2",{% if cookiecutter.celery_broker == 'redis' %}
-        # Tests shorten the visibility timeout (below), and kombu's unacked index spans
-        # the whole Redis database: keep test brokers off the one `make worker` uses.
+        # The test workers shorten the visibility timeout, and kombu's unacked index
+        # spans the whole Redis database: keep test brokers off the one `make worker` uses.
         "CELERY_BROKER_URL": "redis://127.0.0.1:6379/4",{% endif %}
         "CACHE_KEY_PREFIX": "{{ cookiecutter.project_slug }}-test",
 {%- if cookiecutter.database_pooling == 'django_pool' %}
@@ -54,18 +54,6 @@ PERF_REC = {"MODE": "none"}
 # Mail stays in memory: pytest-django does so in the test process, this covers the
 # workers that tests start.
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-{%- if cookiecutter.celery_broker == 'redis' %}
-
-# A killed worker's messages come back once the visibility timeout has passed. Test
-# tasks last a fraction of a second, so tests wait seconds instead of the production
-# value (asserted in tests/test_celery.py), with a restore sweep every second.
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    **CELERY_BROKER_TRANSPORT_OPTIONS,
-    "visibility_timeout": 2,
-    "unacked_restore_interval": 1,
-    "unacked_restore_throttle": 1,
-}
-{%- endif %}
 
 # `make test` runs pytest-xdist workers that share Redis and the broker: each
 # worker gets its own cache namespace and task queue. Processes a test starts

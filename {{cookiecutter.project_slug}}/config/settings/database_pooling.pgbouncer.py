@@ -1,0 +1,35 @@
+"""Connection reuse, pooling mode: PgBouncer in transaction mode.
+
+PgBouncer keeps a fixed number of server connections however many web and
+worker processes connect, so PostgreSQL's ``max_connections`` is never
+exhausted by scaling out (sizing arithmetic in deploy/pgbouncer.ini). Django
+keeps its client connection to PgBouncer open (``CONN_MAX_AGE``) and checks it
+before reuse. config/settings/database.py merges these into DATABASES.
+"""
+
+from typing import Any
+
+from config import env
+from config.env import Variable
+
+env.declare(
+    {
+        "DATABASE_CONN_MAX_AGE": Variable(
+            "whole seconds, 0 = a new connection per request",
+            "How long a worker thread keeps its connection to PgBouncer. Forced to 0 under ASGI.",
+            "60",
+        ),
+    }
+)
+
+CONNECTION_REUSE: dict[str, Any] = {
+    # Keep the (cheap) client connection to PgBouncer between requests.
+    "CONN_MAX_AGE": env.read_int("DATABASE_CONN_MAX_AGE", minimum=0),
+    # A reused connection is checked first, so a restarted PgBouncer costs no request.
+    "CONN_HEALTH_CHECKS": True,
+    # Server-side cursors need the same server connection across transactions,
+    # which transaction pooling does not guarantee: .iterator() would break.
+    "DISABLE_SERVER_SIDE_CURSORS": True,
+}
+# No pool in Django: PgBouncer is the pool.
+POOL_OPTIONS: dict[str, Any] = {}
