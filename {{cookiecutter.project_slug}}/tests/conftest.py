@@ -8,13 +8,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connections
-from pytest_django import DjangoDbBlocker
+from pytest_django import DjangoDbBlocker, Settings
 from zeal import zeal_context
 
-from tests.broker import queue_declare, queue_delete, queue_take_all
+from tests.support.broker import queue_declare, queue_delete, queue_take_all
+from tests.support.loopback import HOST, closed_port
 {%- if cookiecutter.database_pooling == 'pgbouncer' %}
 
-pytest_plugins = ["tests.pgbouncer"]
+pytest_plugins = ["tests.support.pgbouncer"]
 {%- endif %}
 
 
@@ -40,8 +41,8 @@ def django_db_setup(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -
         close_database_connections()
 {%- if cookiecutter.database_pooling == 'pgbouncer' %}
     # PgBouncer keeps its server sessions open: replace them too. Imported here
-    # because tests.pgbouncer is a plugin that pytest_plugins registers first.
-    from tests.pgbouncer import release_server_connections
+    # because tests.support.pgbouncer is a plugin that pytest_plugins registers first.
+    from tests.support.pgbouncer import release_server_connections
 
     release_server_connections(str(connections["default"].settings_dict["NAME"]))
 {%- endif %}
@@ -82,6 +83,14 @@ def _clean_cache() -> Iterator[None]:
     redis_cache.delete_pattern("*", itersize=1000)
     yield
     redis_cache.delete_pattern("*", itersize=1000)
+
+
+@pytest.fixture
+def redis_refused(settings: Settings) -> None:
+    """The cache pointed at a loopback port where nothing listens: Redis is down."""
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "LOCATION": f"redis://{HOST}:{closed_port()}/0"}
+    }
 
 
 @pytest.fixture(scope="session", autouse=True)

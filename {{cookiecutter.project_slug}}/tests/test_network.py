@@ -14,7 +14,7 @@ import requests
 
 from {{ cookiecutter.project_slug }}.core.http import http_session
 
-from tests.loopback import silent_server
+from tests.support.loopback import http_url, silent_listener
 
 NOWHERE = "192.0.2.1"
 
@@ -45,9 +45,9 @@ def test_non_loopback_connect_is_refused_before_connecting(real_connects: list[A
 
 def test_loopback_connects_pass(real_connects: list[Any]) -> None:
     with (
-        silent_server() as url,
+        silent_listener() as port,
         http_session(timeout=(1.0, 0.1), retries=0) as session,
         pytest.raises(requests.ReadTimeout),
     ):
-        session.get(url)
+        session.get(http_url(port))
     assert [host for host, _port in real_connects] == ["127.0.0.1"]

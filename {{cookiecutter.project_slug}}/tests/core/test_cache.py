@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 from django.core.cache import cache
 from django.db import transaction
-from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from {{ cookiecutter.project_slug }}.core.cache import (
     JITTER,
@@ -16,15 +16,6 @@ from {{ cookiecutter.project_slug }}.core.cache import (
     get_or_compute,
     jittered,
 )
-
-CLOSED_PORT = "redis://127.0.0.1:1/0"  # nothing listens there
-
-
-@pytest.fixture
-def redis_down(settings: Settings) -> None:
-    settings.CACHES = {
-        "default": {**settings.CACHES["default"], "LOCATION": CLOSED_PORT},
-    }
 
 
 def counting(value: bytes, seconds: float = 0.0) -> tuple[Callable[[], bytes], list[int]]:
@@ -112,7 +103,7 @@ def test_expiry_is_jittered() -> None:
     assert all(1000 * (1 - JITTER) <= timeout <= 1000 * (1 + JITTER) for timeout in timeouts)
 
 
-@pytest.mark.usefixtures("redis_down")
+@pytest.mark.usefixtures("redis_refused")
 def test_redis_down_computes_directly_and_logs(caplog: pytest.LogCaptureFixture) -> None:
     compute, calls = counting(b"fresh")
     started = time.monotonic()

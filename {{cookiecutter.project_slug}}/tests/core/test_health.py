@@ -7,7 +7,7 @@ from django.db import connection
 from django.test import Client
 from pytest_django import Settings
 
-CLOSED_PORT = 1  # nothing listens on 127.0.0.1:1
+from tests.support.loopback import HOST, closed_port
 
 
 @pytest.mark.django_db
@@ -23,13 +23,8 @@ def test_healthy(client: Client) -> None:
 
 
 @pytest.mark.django_db
-def test_cache_down_is_reported(client: Client, settings: Settings) -> None:
-    settings.CACHES = {
-        "default": {
-            **settings.CACHES["default"],
-            "LOCATION": f"redis://127.0.0.1:{CLOSED_PORT}/0",
-        }
-    }
+@pytest.mark.usefixtures("redis_refused")
+def test_cache_down_is_reported(client: Client) -> None:
     started = time.monotonic()
     response = client.get("/health/")
     elapsed = time.monotonic() - started
@@ -44,7 +39,7 @@ def test_cache_down_is_reported(client: Client, settings: Settings) -> None:
 @pytest.mark.django_db
 def test_broker_down_is_reported(client: Client, settings: Settings) -> None:
     scheme = "{{ 'redis://' if cookiecutter.celery_broker == 'redis' else 'amqp://guest:guest@' }}"
-    settings.CELERY_BROKER_URL = f"{scheme}127.0.0.1:{CLOSED_PORT}/0"
+    settings.CELERY_BROKER_URL = f"{scheme}{HOST}:{closed_port()}/0"
     started = time.monotonic()
     response = client.get("/health/")
     elapsed = time.monotonic() - started
@@ -71,7 +66,7 @@ def _disconnect() -> None:
 def test_database_down_is_reported(client: Client) -> None:
     real_port = connection.settings_dict["PORT"]
     _disconnect()
-    connection.settings_dict["PORT"] = CLOSED_PORT
+    connection.settings_dict["PORT"] = closed_port()
     try:
         response = client.get("/health/")
     finally:

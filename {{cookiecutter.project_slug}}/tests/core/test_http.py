@@ -13,7 +13,7 @@ from {{ cookiecutter.project_slug }}.core.http import (
     http_session,
 )
 
-from tests.loopback import Reply, closed_port, http_server, silent_server
+from tests.support.loopback import Reply, closed_port, http_server, http_url, silent_listener
 
 SLACK = 1.0  # seconds allowed above a bound for a loaded machine
 
@@ -25,20 +25,20 @@ def fast_backoff(settings: Settings) -> None:
 
 
 def test_default_timeout_stops_a_server_that_never_answers() -> None:
-    with silent_server() as url, http_session(timeout=(0.5, 0.3), retries=2) as session:
+    with silent_listener() as port, http_session(timeout=(0.5, 0.3), retries=2) as session:
         started = time.monotonic()
         with pytest.raises(requests.ReadTimeout):
-            session.get(url)  # no timeout given: the session's default applies
+            session.get(http_url(port))  # no timeout given: the session's default applies
         elapsed = time.monotonic() - started
     # Read timeouts are not retried: one read timeout, not three.
     assert 0.3 <= elapsed < 0.3 + SLACK
 
 
 def test_a_timeout_given_by_the_caller_wins() -> None:
-    with silent_server() as url, http_session(timeout=(0.5, 30.0)) as session:
+    with silent_listener() as port, http_session(timeout=(0.5, 30.0)) as session:
         started = time.monotonic()
         with pytest.raises(requests.ReadTimeout):
-            session.get(url, timeout=0.2)
+            session.get(http_url(port), timeout=0.2)
         assert time.monotonic() - started < 0.2 + SLACK
 
 
@@ -83,13 +83,12 @@ def test_retry_after_is_honoured_up_to_the_cap(settings: Settings) -> None:
 
 
 def test_connect_errors_are_retried(caplog: pytest.LogCaptureFixture) -> None:
-    url = f"http://127.0.0.1:{closed_port()}/"
     with (
         caplog.at_level(logging.WARNING, logger="urllib3.connectionpool"),
         http_session(retries=2) as session,
         pytest.raises(requests.ConnectionError),
     ):
-        session.get(url)
+        session.get(http_url(closed_port()))
     retries = [record for record in caplog.records if "Retrying" in record.getMessage()]
     assert len(retries) == 2
 

@@ -27,7 +27,7 @@ from {{ cookiecutter.project_slug }}.shop.models import (
     ProductImage,
 )
 
-from tests.loopback import Reply, Server, http_server
+from tests.support.loopback import Reply, Server, http_server
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,8 @@ from {{ cookiecutter.project_slug }}.shop.clients import (
     shipping_rates_fetch,
 )
 
-from tests.cassettes import recorder, scrub_response
-from tests.loopback import Reply, http_server, silent_server
+from tests.support.cassettes import recorder, scrub_response
+from tests.support.loopback import Reply, http_server, http_url, silent_listener
 
 CASSETTES = Path(__file__).parent / "cassettes"
 RECORDED = recorder(__file__)
@@ -78,8 +78,8 @@ def test_a_request_without_a_cassette_fails_instead_of_going_out() -> None:
 
 
 def test_timeout_is_a_domain_error_within_the_bound() -> None:
-    with silent_server() as url, http_session(timeout=(0.5, 0.3), retries=2) as session:
-        client = ShippingClient(base_url=url, session=session)
+    with silent_listener() as port, http_session(timeout=(0.5, 0.3), retries=2) as session:
+        client = ShippingClient(base_url=http_url(port), session=session)
         started = time.monotonic()
         with pytest.raises(ShippingRatesTimeoutError):
             client.rates(country="DE", postal_code="10115")

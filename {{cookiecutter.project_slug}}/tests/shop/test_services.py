@@ -9,7 +9,7 @@ import pytest
 from django.db import transaction
 from pytest_django import DjangoAssertNumQueries, DjangoCaptureOnCommitCallbacks
 
-from {{ cookiecutter.project_slug }}.shop.cache import PRODUCTS
+from {{ cookiecutter.project_slug }}.shop.cache_keys import PRODUCTS
 from {{ cookiecutter.project_slug }}.shop.models import (
     Brand,
     Order,
@@ -25,7 +25,7 @@ from {{ cookiecutter.project_slug }}.shop.services import (
 )
 from {{ cookiecutter.project_slug }}.shop.tasks import order_confirm
 
-from tests.broker import queue_take_all
+from tests.support.broker import queue_take_all
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.db import transaction
 
-from {{ cookiecutter.project_slug }}.shop.cache import PRODUCTS
+from {{ cookiecutter.project_slug }}.shop.cache_keys import PRODUCTS
 from {{ cookiecutter.project_slug }}.shop.models import (
     Brand,
     Product,
@@ -16,7 +16,7 @@ from {{ cookiecutter.project_slug }}.shop.models import (
 )
 from {{ cookiecutter.project_slug }}.shop.tasks import product_image_count_refresh
 
-from tests.broker import queue_take_all
+from tests.support.broker import queue_take_all
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("task_queue")]
 

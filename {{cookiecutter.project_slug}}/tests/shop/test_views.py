@@ -1,8 +1,6 @@
 """Shop views: query counts that do not grow with the data, recorded SQL, the cached list."""
 
 import json
-import subprocess
-import sys
 import time
 from typing import Any
 
@@ -10,12 +8,10 @@ import pytest
 from django.db.models import Prefetch
 from django.test import Client
 from django_perf_rec import record
-from pytest_django import Settings
 from zeal import NPlusOneError, zeal_ignore
 
-from {{ cookiecutter.project_slug }}.core.testing import assert_queries_flat
 from {{ cookiecutter.project_slug }}.shop import services
-from {{ cookiecutter.project_slug }}.shop.cache import PRODUCTS
+from {{ cookiecutter.project_slug }}.shop.cache_keys import PRODUCTS
 from {{ cookiecutter.project_slug }}.shop.demo_data import generate_catalog
 from {{ cookiecutter.project_slug }}.shop.models import (
     Product,
@@ -23,9 +19,8 @@ from {{ cookiecutter.project_slug }}.shop.models import (
 )
 from {{ cookiecutter.project_slug }}.shop.selectors import products_with_relations
 
-from config.env import BASE_DIR
-
-from tests.shop.processes import child_environment
+from tests.support.processes import python_child
+from tests.support.queries import assert_queries_flat
 
 LIST = "/shop/products/"
 CACHED = "/shop/products/cached/"
@@ -195,12 +190,10 @@ def test_cached_list_serves_the_same_body_from_the_cache(client: Client) -> None
 
 
 @pytest.mark.django_db
-def test_cached_list_answers_with_redis_down(client: Client, settings: Settings) -> None:
+@pytest.mark.usefixtures("redis_refused")
+def test_cached_list_answers_with_redis_down(client: Client) -> None:
     generate_catalog(products=3)
-    expected = body(client.get(LIST))
-    settings.CACHES = {
-        "default": {**settings.CACHES["default"], "LOCATION": "redis://127.0.0.1:1/0"},
-    }
+    expected = body(client.get(LIST))  # the uncached list: no Redis involved
     started = time.monotonic()
     response = client.get(CACHED)
     elapsed = time.monotonic() - started
@@ -210,23 +203,11 @@ def test_cached_list_answers_with_redis_down(client: Client, settings: Settings)
 
 
 def change_price_in_another_process(product_id: int, price: str) -> None:
-    code = (
-        "import django\n"
-        "django.setup()\n"
+    """The same environment, so the same Redis and key namespace, in a new interpreter."""
+    result = python_child(
         "from decimal import Decimal\n"
         f"from {services.__name__} import product_change_price\n"
         f"product_change_price(product_id={product_id}, price=Decimal({price!r}))\n"
-    )
-    # The same environment, so the same Redis and key namespace.
-    env = child_environment(DJANGO_SETTINGS_MODULE="config.settings.test")
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
     )
     assert result.returncode == 0, result.stderr
 

@@ -28,7 +28,7 @@ from django.conf import settings
 from {{ cookiecutter.project_slug }}.shop.models import Order
 from {{ cookiecutter.project_slug }}.shop.tasks import order_confirm
 
-from tests.shop.processes import child_environment
+from tests.support.processes import child_environment
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("task_queue")]
 

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from zeal import zeal_ignore
 
-from {{ cookiecutter.project_slug }}.core.testing import assert_queries_flat
+from tests.support.queries import assert_queries_flat
 
 pytestmark = pytest.mark.django_db
 

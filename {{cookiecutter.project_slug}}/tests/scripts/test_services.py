@@ -1,14 +1,15 @@
 """scripts/services.py names each unreachable service and how to start it."""
 
 import importlib.util
-from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-from tests.loopback import closed_port
+from config.env import BASE_DIR
 
-SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "services.py"
+from tests.support.loopback import closed_port
+
+SCRIPT = BASE_DIR / "scripts" / "services.py"
 
 
 def load_script() -> ModuleType:

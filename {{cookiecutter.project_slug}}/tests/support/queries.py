@@ -1,4 +1,4 @@
-"""Test helpers: prove a view's query count does not grow with the data.
+"""assert_queries_flat: prove that a view's query count does not grow with the data.
 
 Why sizes and not one count: a test written after the fact asserts whatever
 count the code had, N+1 included (at 1 row, an N+1 list costs 2 queries and
@@ -13,6 +13,9 @@ Every list and detail view gets one such test::
             populate=lambda size: generate_catalog(products=size),
             call=lambda _: client.get("/shop/products/"),
         )
+
+Pass ``populate`` a function that creates ``size`` rows of what the view
+lists (or ``size`` related rows of what it details) and ``call`` the request.
 """
 
 from __future__ import annotations
@@ -67,5 +70,5 @@ def assert_queries_flat(
                 f"{baseline[0]}, {len(captured)} at size {size} (an N+1?).\n"
                 f"{_listing(*baseline)}\n{_listing(size, captured)}"
             )
-    assert baseline is not None  # noqa: S101 - sizes is not empty (checked above)
+    assert baseline is not None  # sizes is not empty (checked above)
     return len(baseline[1])

@@ -1,7 +1,8 @@
-"""Real HTTP servers on 127.0.0.1 for tests: bounded in time, always shut down.
+"""Real servers on 127.0.0.1 for tests: bounded in time, always shut down.
 
-Timeouts and retries are proven against real sockets, not mocks: a server that
-accepts and never answers, and one whose answers a test scripts.
+Timeouts and retries are proven against real sockets, not mocks: a listener
+that accepts and never answers, a server whose answers a test scripts, and a
+port where nothing listens.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ def http_server(respond: Callable[[Seen], Reply]) -> Iterator[Server]:
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.start()
     try:
-        yield Server(url=f"http://{HOST}:{server.server_address[1]}", seen=seen)
+        yield Server(url=http_url(server.server_address[1]), seen=seen)
     finally:
         server.shutdown()
         server.server_close()
@@ -81,25 +82,32 @@ def http_server(respond: Callable[[Seen], Reply]) -> Iterator[Server]:
 
 
 @contextmanager
-def silent_server(*, lifetime: float = 5.0) -> Iterator[str]:
-    """A port whose connections are accepted (by the kernel's backlog) and never answered.
+def silent_listener(*, lifetime: float = 5.0) -> Iterator[int]:
+    """A loopback port whose connections are accepted (by the kernel) and never answered.
 
-    After `lifetime` seconds the listener closes and its connections are reset,
-    so a client without a working timeout fails the test instead of hanging it.
+    Yields the port. What a hung peer looks like to a client: the TCP connect
+    succeeds, then nothing. After `lifetime` seconds the listener closes and its
+    connections are reset, so a client without a working timeout fails the test
+    instead of hanging it.
     """
     listener = socket.create_server((HOST, 0), backlog=16)
     closer = threading.Timer(lifetime, listener.close)
     closer.start()
     try:
-        yield f"http://{HOST}:{listener.getsockname()[1]}"
+        yield int(listener.getsockname()[1])
     finally:
         closer.cancel()
         closer.join(timeout=5)
         listener.close()
 
 
+def http_url(port: int) -> str:
+    """The base URL of a loopback port, e.g. ``http_url(port) + "/rates"``."""
+    return f"http://{HOST}:{port}"
+
+
 def closed_port() -> int:
-    """A loopback port nothing listens on (connections are refused)."""
+    """A loopback port nothing listens on (connections are refused at once)."""
     with socket.socket() as probe:
         probe.bind((HOST, 0))
         return int(probe.getsockname()[1])

@@ -2,16 +2,16 @@
 
 import importlib
 import os
-import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from config import env
+from config.env import BASE_DIR
 
-PROJECT = Path(__file__).resolve().parent.parent
+from tests.support.environments import production_environment
+from tests.support.processes import python_child
 
 
 @pytest.fixture
@@ -63,36 +63,15 @@ def test_declared_defaults_apply(bare_env: pytest.MonkeyPatch) -> None:
 
 
 def test_env_example_lists_exactly_the_declared_variables() -> None:
-    lines = (PROJECT / ".env.example").read_text().splitlines()
+    lines = (BASE_DIR / ".env.example").read_text().splitlines()
     listed = {line.split("=", 1)[0] for line in lines if line and not line.startswith("#")}
     assert listed == set(env.VARIABLES)
 
 
-PRODUCTION_ENV = {
-    "DJANGO_SECRET_KEY": "x" * 20 + "production-like-secret-value-with-enough-length",
-    "DJANGO_ALLOWED_HOSTS": "service.example.com",
-    "DATABASE_URL": "postgres://app:secret@127.0.0.1:5432/app",
-    "REDIS_URL": "redis://127.0.0.1:6379/0",
-    "CELERY_BROKER_URL": "{{ 'redis://127.0.0.1:6379/1' if cookiecutter.celery_broker == 'redis' else 'amqp://guest:guest@127.0.0.1:5672//' }}",
-}
-
-
 def test_production_starts_in_a_fresh_process() -> None:
     """The real start-up path: a new interpreter, production settings, django.setup()."""
-    environment = {
-        "PATH": os.environ["PATH"],
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        **PRODUCTION_ENV,
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); print('started')"],
-        cwd=PROJECT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    environment = {"PATH": os.environ["PATH"], **production_environment()}
+    result = python_child("print('started')", env=environment)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "started"
 
@@ -108,7 +87,7 @@ def import_production_settings(monkeypatch: pytest.MonkeyPatch, **overrides: str
     monkeypatch.setattr(env, "_fallbacks", {})
     for name in env.VARIABLES:
         monkeypatch.delenv(name, raising=False)
-    for name, value in {**PRODUCTION_ENV, **overrides}.items():
+    for name, value in production_environment(**overrides).items():
         if value:
             monkeypatch.setenv(name, value)
     package = importlib.import_module("config.settings")
@@ -124,7 +103,7 @@ def test_production_settings_import_with_a_complete_environment(
     import_production_settings(monkeypatch)
     production = sys.modules["config.settings.production"]
     assert production.DEBUG is False
-    assert production.ALLOWED_HOSTS == ["service.example.com"]
+    assert production.ALLOWED_HOSTS == ["127.0.0.1", "localhost"]
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,147 @@
+"""config/settings/database.py: the connection settings hold on the real connection path.
+
+Read-only tests use the test database in autocommit, as a request sees it.
+What differs between pooling modes (reuse, health checks, pool sizes) is
+proven in test_database_pooling.py.
+"""
+
+import copy
+import importlib
+import time
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import DatabaseError, OperationalError, connection, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+from config.settings import database, database_pooling
+
+from tests.support.loopback import closed_port, silent_listener
+
+
+def test_libpq_receives_the_connect_timeout(live_connection: None) -> None:
+    assert connection.settings_dict["OPTIONS"]["connect_timeout"] == 5
+    connection.ensure_connection()
+    # What libpq really received, read back from the open connection.
+    assert connection.connection.info.get_parameters()["connect_timeout"] == "5"
+
+
+def test_session_timeouts_apply_on_the_real_connection(live_connection: None) -> None:
+    assert settings.DATABASE_SESSION_TIMEOUTS == {
+        "statement_timeout": 30_000,
+        "idle_in_transaction_session_timeout": 60_000,
+    }
+    with connection.cursor() as cursor:
+        for parameter, milliseconds in settings.DATABASE_SESSION_TIMEOUTS.items():
+            cursor.execute(f"SHOW {parameter}")
+            (shown,) = cursor.fetchone()
+            cursor.execute(
+                "SELECT %s::interval = %s * interval '1 millisecond'", [shown, milliseconds]
+            )
+            assert cursor.fetchone() == (True,), f"SHOW {parameter} = {shown}"
+            # Stored on the database by db_apply_timeouts, not set by this session.
+            cursor.execute("SELECT source FROM pg_settings WHERE name = %s", [parameter])
+            assert cursor.fetchone() == ("database",)
+
+
+def _sleep_past_a_statement_timeout() -> None:
+    with transaction.atomic(), connection.cursor() as cursor:
+        # A short timeout for this transaction only keeps the test fast.
+        cursor.execute("SET LOCAL statement_timeout = '200ms'")
+        cursor.execute("SELECT pg_sleep(5)")
+
+
+@pytest.mark.django_db
+def test_statement_longer_than_the_timeout_is_cancelled() -> None:
+    started = time.monotonic()
+    with pytest.raises(OperationalError, match="statement timeout"):
+        _sleep_past_a_statement_timeout()
+    assert time.monotonic() - started < 2
+
+
+def _stay_idle_in_a_transaction_past_its_timeout() -> None:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL idle_in_transaction_session_timeout = '200ms'")
+        time.sleep(0.6)  # a client stuck between two statements of one transaction
+        cursor.execute("SELECT 1")
+
+
+def test_transaction_left_idle_is_ended(live_connection: None) -> None:
+    started = time.monotonic()
+    with pytest.raises(DatabaseError, match="idle-in-transaction timeout"):
+        _stay_idle_in_a_transaction_past_its_timeout()
+    assert time.monotonic() - started < 3
+    # Its locks are gone: a fresh session works.
+    connection.close()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def _wrapper_to(port: int, alias: str) -> BaseDatabaseWrapper:
+    """A connection like the default one, to another port, with short bounds.
+
+    connect_timeout 2 s is libpq's minimum. A pool waits for its own timeout
+    instead (its workers keep retrying in the background): 1 s here.
+    """
+    settings_dict: dict[str, Any] = copy.deepcopy(connections["default"].settings_dict)
+    settings_dict["PORT"] = port
+    settings_dict["OPTIONS"]["connect_timeout"] = 2
+    if "pool" in settings_dict["OPTIONS"]:
+        settings_dict["OPTIONS"]["pool"] = {**settings_dict["OPTIONS"]["pool"], "timeout": 1}
+    return type(connections["default"])(settings_dict, alias)
+
+
+def _seconds_to_fail(wrapper: BaseDatabaseWrapper) -> float:
+    started = time.monotonic()
+    try:
+        with pytest.raises(OperationalError):
+            wrapper.ensure_connection()
+    finally:
+        wrapper.close()
+        close_pool = getattr(wrapper, "close_pool", None)
+        if close_pool is not None:
+            close_pool()
+    return time.monotonic() - started
+
+
+def test_closed_port_fails_fast(live_connection: None) -> None:
+    assert _seconds_to_fail(_wrapper_to(closed_port(), "closed_port")) < 3.5
+
+
+def test_silent_server_fails_within_the_connect_timeout(live_connection: None) -> None:
+    """A server that accepts TCP but never answers: without connect_timeout, a hang."""
+    with silent_listener() as port:
+        elapsed = _seconds_to_fail(_wrapper_to(port, "silent_server"))
+    assert 0.9 < elapsed < 4.5, "bounded by the timeout, not refused at once"
+
+
+def test_pool_with_persistent_connections_is_refused() -> None:
+    pooled = {"default": {"CONN_MAX_AGE": 60, "OPTIONS": {"pool": {"max_size": 4}}}}
+    with pytest.raises(ImproperlyConfigured, match=r"set DATABASE_CONN_MAX_AGE=0, or remove"):
+        database.refuse_pool_with_persistent_connections(pooled)
+    database.refuse_pool_with_persistent_connections(
+        {"default": {"CONN_MAX_AGE": 0, "OPTIONS": {"pool": True}}}
+    )
+    database.refuse_pool_with_persistent_connections(
+        {"default": {"CONN_MAX_AGE": 60, "OPTIONS": {}}}
+    )
+
+
+def reload_database_settings() -> dict[str, Any]:
+    """DATABASES as a new process would build it from the current environment."""
+    importlib.reload(database_pooling)
+    databases: dict[str, Any] = importlib.reload(database).DATABASES
+    return databases
+
+
+def test_asgi_entry_point_uses_no_persistent_connections(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_CONN_MAX_AGE", "60")  # what a WSGI process may use
+    try:
+        importlib.reload(importlib.import_module("config.asgi"))  # the uvicorn entry point
+        # The settings an ASGI process builds after its entry point ran:
+        assert reload_database_settings()["default"]["CONN_MAX_AGE"] == 0
+    finally:
+        monkeypatch.undo()
+        reload_database_settings()

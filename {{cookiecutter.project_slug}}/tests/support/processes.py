@@ -1,0 +1,58 @@
+"""A child Python process with this test run's environment.
+
+Why a helper: a second process (another web process, a worker, a fresh
+start-up) is the only proof of what crosses processes (a shared cache, the
+settings a new interpreter builds). The child must use the database this test
+process uses: pytest-django renamed it to test_<name> after the settings read
+DATABASE_URL, so the child gets the test database's URL explicitly.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Mapping
+from urllib.parse import quote
+
+from django.db import connection
+
+from config.env import BASE_DIR
+
+SETUP = "import django\ndjango.setup()\n"
+
+
+def database_url_for_child() -> str:
+    """The URL of the test database this process uses."""
+    db = connection.settings_dict
+    credentials = quote(db["USER"]) + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
+    return f"postgres://{credentials}@{db['HOST']}:{db['PORT']}/{quote(db['NAME'])}"
+
+
+def child_environment(**overrides: str) -> dict[str, str]:
+    """This process's environment, pointed at the test database, plus overrides."""
+    return {**os.environ, "DATABASE_URL": database_url_for_child(), **overrides}
+
+
+def python_child(
+    code: str,
+    *,
+    env: Mapping[str, str] | None = None,
+    setup: bool = True,
+    timeout: float = 60,
+) -> subprocess.CompletedProcess[str]:
+    """Run `code` in a new interpreter in the project directory; return its outcome.
+
+    ``setup`` runs ``django.setup()`` first. ``env`` defaults to this process's
+    environment on the test database (``child_environment()``). Bounded by
+    ``timeout``; the caller checks ``returncode``, ``stdout`` and ``stderr``.
+    """
+    return subprocess.run(
+        [sys.executable, "-c", (SETUP if setup else "") + code],
+        cwd=BASE_DIR,
+        env=dict(child_environment() if env is None else env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
