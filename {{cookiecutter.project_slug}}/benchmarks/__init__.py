@@ -1,4 +1,5 @@
-"""Benchmarks: real servers on 127.0.0.1 under bounded load. Run them with `make bench`.
+"""Benchmarks of the example app: real servers on 127.0.0.1 under bounded load.
 
-Numbers are printed, never asserted: timings belong here, not in tests.
+Run them with `make bench`; README.md says what each measures, its targets and
+the figures measured so far. Numbers are printed, never asserted.
 """

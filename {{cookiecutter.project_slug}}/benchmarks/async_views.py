@@ -3,7 +3,7 @@
 Both views read the same product and ask the same stub shipping-rate API on
 127.0.0.1, which answers after STUB_DELAY seconds. shop.async_views runs the
 call off the event loop (sync_to_async) alongside the queries; the twin in
-benchmarks/blocking_site calls it on the loop, so each worker serves one such
+benchmarks/site/views.py calls it on the loop, so each worker serves one such
 request at a time. Prints req/s and latency for each; asserts nothing.
 """
 
@@ -16,7 +16,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from benchmarks.load import HOST, benchmark_env, drive, prepare_database, serve, shell
+from benchmarks.load import benchmark_env, drive, prepare_database, serve, shell
+
+from tests.support.loopback import HOST
 
 STUB_DELAY = 0.05  # seconds the stub API takes per answer
 CLIENTS = 16
@@ -80,17 +82,13 @@ def seed_product(env: dict[str, str]) -> int:
 
 def main() -> None:
     with stub_api() as api_url:
-        env = benchmark_env(
-            DJANGO_SETTINGS_MODULE="benchmarks.blocking_site.settings",
-            SHIPPING_API_URL=api_url,
-            HTTP_POOL_MAXSIZE="16",
-        )
+        env = benchmark_env(SHIPPING_API_URL=api_url, HTTP_POOL_MAXSIZE="16")
         prepare_database(env)
         pk = seed_product(env)
         query = "?country=DE&postal_code=10115"
         views = {
             "async (gather + sync_to_async)": f"/shop/products/{pk}/delivery/{query}",
-            "blocking (HTTP call on the loop)": f"/bench/blocking/{pk}/{query}",
+            "blocking (HTTP call on the loop)": f"/bench/products/{pk}/delivery-blocking/{query}",
         }
         print(
             f"uvicorn, {WORKERS} workers, {CLIENTS} clients, stub API delay "

@@ -20,7 +20,9 @@ from typing import Any
 from celery import Celery
 from kombu import Exchange, Queue
 
-from benchmarks.load import PROJECT, benchmark_env, prepare_database
+from benchmarks.load import benchmark_env, prepare_database
+
+from config.env import BASE_DIR
 
 TASKS = 1_000
 ROWS = (20_000, 100_000)
@@ -40,7 +42,7 @@ def queue_length(app: Celery, name: str) -> int:
 
 def worker_throughput(env: dict[str, str]) -> str:
     """Enqueue TASKS no-op tasks, start a worker, time how fast it empties the queue."""
-    from {{ cookiecutter.project_slug }}.core.tasks import ping
+    from benchmarks.site.tasks import ping
 
     from config.celery import app
 
@@ -52,7 +54,7 @@ def worker_throughput(env: dict[str, str]) -> str:
             *(sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel=WARNING"),
             *("--concurrency=2", "--without-mingle", "--without-gossip", "--without-heartbeat"),
         ],
-        cwd=PROJECT,
+        cwd=BASE_DIR,
         env=env,
         stdout=subprocess.DEVNULL,  # the banner; errors still reach stderr
     )
@@ -137,7 +139,7 @@ def batch(rows: int) -> list[str]:
         products_reset(rows)
         result = subprocess.run(
             [sys.executable, "-m", "benchmarks.celery", "--walk", variant],
-            cwd=PROJECT,
+            cwd=BASE_DIR,
             env=os.environ,
             capture_output=True,
             text=True,

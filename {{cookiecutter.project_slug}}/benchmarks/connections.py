@@ -1,9 +1,9 @@
 """What connection handling costs per request, and how many PostgreSQL backends it takes.
 
-Serves GET /shop/products/<pk>/stock/ (one indexed query) with gunicorn, 2
-workers x 4 threads, under 50 concurrent clients on 127.0.0.1, twice: with the
-configured settings ({{ cookiecutter.database_pooling }}) and with a new connection per request
-(CONN_MAX_AGE=0, no pool). While the load runs, a direct connection samples
+Serves GET /bench/products/<pk>/stock/ (one indexed query, benchmarks/site/)
+with gunicorn, 2 workers x 4 threads, under 50 concurrent clients on
+127.0.0.1, twice: with the configured settings and with a new connection per
+request (BENCH_CONNECTION_PER_REQUEST: CONN_MAX_AGE=0, no pool). While the load runs, a direct connection samples
 pg_stat_activity for the benchmark database; pg_stat_database.sessions counts
 the sessions PostgreSQL had to start. Prints numbers, asserts nothing.
 """
@@ -30,8 +30,8 @@ THREADS = 4
 # Backends are counted on PostgreSQL itself, never through PgBouncer.
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 SCENARIOS = {
-    "configured ({{ cookiecutter.database_pooling }})": "config.settings.production",
-    "new connection per request": "benchmarks.settings.per_request_connections",
+    "configured ({{ cookiecutter.database_pooling }})": {},
+    "new connection per request": {"BENCH_CONNECTION_PER_REQUEST": "1"},
 }
 
 
@@ -93,13 +93,13 @@ def main() -> None:
     env = benchmark_env(GUNICORN_CMD_ARGS=f"--threads {THREADS}")
     database = unquote(urlsplit(env["DATABASE_URL"]).path.lstrip("/"))
     prepare_database(env)
-    path = f"/shop/products/{product_for_benchmark(env)}/stock/"
+    path = f"/bench/products/{product_for_benchmark(env)}/stock/"
     print(
         f"GET {path}: gunicorn {WORKERS} workers x {THREADS} threads, {CLIENTS} clients, "
         f"{SECONDS:.0f} s per scenario, database {database!r}"
     )
-    for name, settings_module in SCENARIOS.items():
-        with serve({**env, "DJANGO_SETTINGS_MODULE": settings_module}, workers=WORKERS) as base:
+    for name, variables in SCENARIOS.items():
+        with serve({**env, **variables}, workers=WORKERS) as base:
             drive(base, path, clients=CLIENTS, seconds=1, max_requests=500)  # warm up
             with sample_backends(database) as backends:
                 result = drive(

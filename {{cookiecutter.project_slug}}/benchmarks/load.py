@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import http.client
 import os
-import secrets
 import socket
 import statistics
 import subprocess
@@ -18,54 +17,47 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"
+from config.env import BASE_DIR
+from config.settings.development import DEVELOPMENT_DEFAULTS
+
+from tests.support.environments import production_environment
+from tests.support.loopback import HOST, closed_port
+from tests.support.processes import python_child
 
 
 def benchmark_env(**overrides: str) -> dict[str, str]:
     """Production settings against the local services, in a database of their own."""
-    env = dict(os.environ)
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "config.settings.production",
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-            "DJANGO_ALLOWED_HOSTS": HOST,
+    return {
+        **os.environ,
+        **production_environment(
+            DJANGO_ALLOWED_HOSTS=HOST,
             # Plain HTTP on loopback: no redirect to HTTPS.
-            "DJANGO_SECURE_SSL_REDIRECT": "false",
-            "DJANGO_LOG_LEVEL": "WARNING",
-            "DATABASE_URL": os.environ.get(
-                "BENCH_DATABASE_URL",
-                "postgres://postgres@127.0.0.1:{{ '6432' if cookiecutter.database_pooling == 'pgbouncer' else '5432' }}/{{ cookiecutter.project_slug }}_bench",
+            DJANGO_SECURE_SSL_REDIRECT="false",
+            DJANGO_LOG_LEVEL="WARNING",
+            DATABASE_URL=os.environ.get(
+                "BENCH_DATABASE_URL", DEVELOPMENT_DEFAULTS["DATABASE_URL"] + "_bench"
             ),
-            "REDIS_URL": "redis://127.0.0.1:6379/3",
-            "CACHE_KEY_PREFIX": "{{ cookiecutter.project_slug }}-bench",
-            "CELERY_BROKER_URL": "{{ 'redis://127.0.0.1:6379/1' if cookiecutter.celery_broker == 'redis' else 'amqp://guest:guest@127.0.0.1:5672//' }}",
-        }
-    )
-    env.update(overrides)
-    return env
+            REDIS_URL="redis://127.0.0.1:6379/3",
+            CACHE_KEY_PREFIX="{{ cookiecutter.project_slug }}-bench",
+            DJANGO_SETTINGS_MODULE="benchmarks.site.settings",
+        ),
+        **overrides,
+    }
 
 
 def manage(env: Mapping[str, str], *args: str) -> None:
     """Run a management command with the benchmark environment."""
     subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=PROJECT, env=dict(env), check=True, timeout=600
+        [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=dict(env), check=True, timeout=600
     )
 
 
 def shell(env: Mapping[str, str], code: str) -> str:
-    """Run Python code in `manage.py shell` with the benchmark environment; its last line."""
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "--command", code],
-        cwd=PROJECT,
-        env=dict(env),
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    )
+    """Run Python code in a new process with the benchmark environment; its last line."""
+    result = python_child(code, env=env, timeout=120)
+    if result.returncode:
+        raise RuntimeError(f"benchmark setup failed:\n{result.stderr}")
     return result.stdout.strip().splitlines()[-1]
 
 
@@ -75,18 +67,12 @@ def prepare_database(env: Mapping[str, str]) -> None:
     manage(env, "migrate", "--verbosity", "0")
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
-
-
 @contextmanager
 def serve(
     env: Mapping[str, str], *, asgi: bool = False, workers: int = 2, startup_seconds: float = 30
 ) -> Iterator[str]:
     """Start gunicorn (WSGI) or uvicorn (ASGI) on a free loopback port; yield its base URL."""
-    port = free_port()
+    port = closed_port()  # free now; the server binds it
     if asgi:
         command = [
             sys.executable, "-m", "uvicorn", "config.asgi:application",
@@ -99,7 +85,7 @@ def serve(
             "--bind", f"{HOST}:{port}", "--workers", str(workers),
             "--log-level", "warning",
         ]  # fmt: skip
-    server = subprocess.Popen(command, cwd=PROJECT, env=dict(env))
+    server = subprocess.Popen(command, cwd=BASE_DIR, env=dict(env))
     try:
         deadline = time.monotonic() + startup_seconds
         while True:

@@ -1,1 +1,1 @@
-"""Infrastructure shared by every app: health, checks, cache and HTTP helpers, test tools."""
+"""Infrastructure shared by every app: health, checks, cache, HTTP and batching helpers."""

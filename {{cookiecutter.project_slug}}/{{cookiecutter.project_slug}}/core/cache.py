@@ -14,9 +14,9 @@ serving, by computing directly, when Redis is down (the lock raises then, even
 though get and set are configured to ignore the outage).
 
 A hit reads the namespace version from Redis (a few bytes) and takes the value
-from this process's copy when it has one under that version: measured on a
-260 kB page, moving and unpickling the value on every hit cost about 40 % of
-the hit throughput (436 instead of 765 req/s under gunicorn).
+from this process's copy when it has one under that version: for a large page,
+moving and unpickling the value on every hit costs more than the rest of the
+request (benchmarks/README.md has the figures).
 """
 
 from __future__ import annotations

@@ -33,11 +33,14 @@ class ProductImageInline(admin.TabularInline[ProductImage, Product]):
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin[Product]):
-    list_display = ["name", "brand", "price", "stock"]
+    # image_count is the denormalized count (shop/counts.py): the list shows it
+    # without counting images per row.
+    list_display = ["name", "brand", "price", "stock", "image_count"]
     list_select_related = ["brand"]
     list_filter = ["brand"]
     search_fields = ["name", "slug"]
     autocomplete_fields = ["brand", "categories"]
+    readonly_fields = ["image_count", "created_at", "updated_at"]
     inlines = [ProductImageInline]
 
 
@@ -49,6 +52,7 @@ class OrderLineInline(admin.TabularInline[OrderLine, Order]):
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin[Order]):
-    list_display = ["id", "customer_email", "status", "total", "created_at"]
+    list_display = ["id", "customer_email", "status", "total", "created_at", "confirmation_sent_at"]
     list_filter = ["status"]
+    readonly_fields = ["created_at", "confirmation_sent_at"]
     inlines = [OrderLineInline]

@@ -9,10 +9,10 @@ Two shapes, chosen by measurement (benchmarks/queries.py):
   (select_related) and categories and images in one query each (Prefetch into
   plain lists). For code that needs instances; the detail builds on it.
 - ``product_list_rows()``: the list page as plain dicts in ONE query (values()
-  with the brand joined and categories and images as PostgreSQL arrays). At
-  1,000 products, building 6,000 model instances and binding two 1,000-id IN
-  lists cost several times the whole query: rows as dicts keep per-row Python
-  work to the JSON encoder.
+  with the brand joined and categories and images as PostgreSQL arrays). On a
+  long page, building model instances for every product, category and image and
+  binding two IN lists of every id cost more than the query itself: rows as
+  dicts keep per-row Python work to the JSON encoder.
 """
 
 from decimal import Decimal

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Case, F, PositiveIntegerField, When
 from django.db.models.functions import Now
 
-from {{ cookiecutter.project_slug }}.shop.cache import PRODUCTS
+from {{ cookiecutter.project_slug }}.shop.cache_keys import PRODUCTS
 from {{ cookiecutter.project_slug }}.shop.models import Order, OrderLine, Product
 from {{ cookiecutter.project_slug }}.shop.tasks import order_confirm
 

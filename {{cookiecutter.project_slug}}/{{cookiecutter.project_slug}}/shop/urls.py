@@ -10,11 +10,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("products/cached/", views.product_list_cached, name="product-list-cached"),
     path("products/stock/", views.product_stock, name="product-stock"),
     path("products/<int:pk>/", views.product_detail, name="product-detail"),
-    path(
-        "products/<int:pk>/stock/",
-        views.product_stock_level,
-        name="product-stock-level",
-    ),
 ]
 
 # --- Async views (shop/async_views.py): served concurrently under ASGI (make run-asgi) ---

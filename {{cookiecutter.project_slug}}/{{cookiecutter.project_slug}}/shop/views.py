@@ -6,12 +6,12 @@ once, to bytes, so the cached list can store and serve them as they are.
 
 import json
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
 from {{ cookiecutter.project_slug }}.core.cache import get_or_compute
-from {{ cookiecutter.project_slug }}.shop.cache import (
+from {{ cookiecutter.project_slug }}.shop.cache_keys import (
     PRODUCT_PAGE_TIMEOUT,
     PRODUCTS,
 )
@@ -93,16 +93,3 @@ def product_stock(request: HttpRequest) -> HttpResponse:
     """
     rows = Product.objects.order_by("id").values("id", "stock")[:LIST_LIMIT]
     return json_response(json_bytes({"stock": list(rows)}))
-
-
-@require_GET
-def product_stock_level(request: HttpRequest, pk: int) -> HttpResponse:
-    """The stock of one product: one indexed query, nothing else.
-
-    The smallest real view of the shop; benchmarks/connections.py serves it to
-    measure what connection handling costs when the view itself is cheap.
-    """
-    row = Product.objects.filter(pk=pk).values("id", "stock").first()
-    if row is None:
-        raise Http404("No such product.")
-    return json_response(json_bytes(row))

@@ -34,5 +34,5 @@ class Command(BaseCommand):
         if options["verbosity"]:
             self.stdout.write(
                 "New sessions start with these values. Existing ones keep theirs until they "
-                "reconnect{{ ' (PgBouncer recycles its server connections after server_lifetime; RECONNECT on its admin console applies them at once)' if cookiecutter.database_pooling == 'pgbouncer' else '' }}."
+                "reconnect."
             )

@@ -1,13 +1,15 @@
-"""The service's routes plus two benchmark-only views under /bench/."""
+"""The service's routes plus the benchmark-only ones under /bench/."""
 
 from django.urls import URLPattern, URLResolver, include, path
 
-from benchmarks.server import views
+from benchmarks.site import views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("bench/bare/", views.bare),
     path("bench/bare-list/", views.bare_list),
     path("bench/products/naive/", views.product_list_naive),
     path("bench/products/prefetch/", views.product_list_prefetch),
+    path("bench/products/<int:pk>/stock/", views.product_stock_level),
+    path("bench/products/<int:pk>/delivery-blocking/", views.product_delivery_blocking),
     path("", include("config.urls")),
 ]

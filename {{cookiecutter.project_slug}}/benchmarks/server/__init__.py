@@ -1,1 +1,0 @@
-"""BENCHMARK ONLY: settings, routes and baseline views the benchmarks serve."""

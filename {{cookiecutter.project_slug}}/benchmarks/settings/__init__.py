@@ -1,1 +1,0 @@
-"""Settings variants the benchmarks compare against the configured ones."""
