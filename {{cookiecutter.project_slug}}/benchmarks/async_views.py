@@ -1,7 +1,7 @@
 """Async view vs. its loop-blocking twin under ASGI (uvicorn), against a slow external API.
 
 Both views read the same product and ask the same stub shipping-rate API on
-127.0.0.1, which answers after STUB_DELAY seconds. shop.async_views runs the
+127.0.0.1, which answers after STUB_DELAY seconds. shop.api runs the
 call off the event loop (sync_to_async) alongside the queries; the twin in
 benchmarks/site/views.py calls it on the loop, so each worker serves one such
 request at a time. Prints req/s and latency for each; asserts nothing.
@@ -87,7 +87,7 @@ def main() -> None:
         pk = seed_product(env)
         query = "?country=DE&postal_code=10115"
         views = {
-            "async (gather + sync_to_async)": f"/shop/products/{pk}/delivery/{query}",
+            "async (gather + sync_to_async)": f"/api/v1/products/{pk}/delivery{query}",
             "blocking (HTTP call on the loop)": f"/bench/products/{pk}/delivery-blocking/{query}",
         }
         print(

@@ -1,14 +1,15 @@
 """Product list throughput: naive vs optimized vs cached, against a bare view.
 
-Serves the benchmark site (benchmarks/site/) with gunicorn on 127.0.0.1 at
-10, 100 and 1,000 products:
-bare (no database: the ceiling), bare_list (the list's bytes from process
-memory: the ceiling for a body that size), naive (.all() and attribute access per row),
-prefetch (instances, select_related + Prefetch), optimized (the shop's list:
-one values() query) and cached (the shop's cached list). Prints per endpoint
-the queries per request, median and p99 latency and requests per second. Every
-run is bounded by seconds and a request count. Prints numbers, asserts nothing;
-the targets they are read against are in benchmarks/README.md.
+Serves the benchmark site (benchmarks/site/) with gunicorn on 127.0.0.1 with
+10, 100 and 1,000 products, each endpoint answering the first page of PAGE
+products: bare (no database: the ceiling), bare_list (the page's bytes from
+process memory: the ceiling for a body that size), naive (.all() and
+attribute access per row), prefetch (instances, select_related + Prefetch),
+optimized (the shop's page: one values() query, no cache) and cached (the
+API's list, GET /api/v1/products). Prints per endpoint the queries per
+request, median and p99 latency and requests per second. Every run is bounded
+by seconds and a request count. Prints numbers, asserts nothing; the targets
+they are read against are in benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -28,13 +29,14 @@ from benchmarks.load import (
 from tests.support.loopback import HOST
 
 SIZES = (10, 100, 1000)
+PAGE = 50
 ENDPOINTS = {
     "bare": "/bench/bare/",
-    "bare_list": "/bench/bare-list/",
-    "cached": "/shop/products/cached/",
-    "optimized": "/shop/products/",
-    "prefetch": "/bench/products/prefetch/",
-    "naive": "/bench/products/naive/",
+    "bare_list": f"/bench/bare-list/?limit={PAGE}",
+    "cached": f"/api/v1/products?limit={PAGE}",
+    "optimized": f"/bench/products/uncached/?limit={PAGE}",
+    "prefetch": f"/bench/products/prefetch/?limit={PAGE}",
+    "naive": f"/bench/products/naive/?limit={PAGE}",
 }
 CLIENTS = 4
 ROUNDS = 3
@@ -91,7 +93,8 @@ def main() -> None:
     os.environ.update(env)
     django.setup()
     print(
-        f"gunicorn, 2 sync workers, {CLIENTS} keep-alive clients, {ROUNDS} interleaved rounds "
+        f"gunicorn, 2 sync workers, {CLIENTS} keep-alive clients, pages of {PAGE}, "
+        f"{ROUNDS} interleaved rounds "
         f"of {SECONDS / ROUNDS:.1f} s per endpoint (the machine's load varies: endpoints "
         "compared with each other are measured side by side)"
     )

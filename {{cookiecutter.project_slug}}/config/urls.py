@@ -4,9 +4,12 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
+from config.api import api
+
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("", include("{{ cookiecutter.project_slug }}.core.urls")),{% if cookiecutter.include_example_app %}
-    path("shop/", include("{{ cookiecutter.project_slug }}.shop.urls")),{% endif %}
+    path("", include("{{ cookiecutter.project_slug }}.core.urls")),
+    # The versioned HTTP API (config/api.py): /api/v1/openapi.json describes it.
+    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
 

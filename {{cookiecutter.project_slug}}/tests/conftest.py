@@ -11,6 +11,9 @@ from django.db import connections
 from pytest_django import DjangoDbBlocker, Settings
 from zeal import zeal_context
 
+from {{ cookiecutter.project_slug }}.users.keys import api_key_issue
+from {{ cookiecutter.project_slug }}.users.models import User
+
 from tests.support.broker import queue_declare, queue_delete, queue_take_all
 from tests.support.loopback import HOST, closed_port
 {%- if cookiecutter.database_pooling == 'pgbouncer' %}
@@ -91,6 +94,19 @@ def redis_refused(settings: Settings) -> None:
     settings.CACHES = {
         "default": {**settings.CACHES["default"], "LOCATION": f"redis://{HOST}:{closed_port()}/0"}
     }
+
+
+@pytest.fixture
+def api_key(django_user_model: type[User]) -> str:
+    """A live API key of a new user, as a client holds it."""
+    user = django_user_model.objects.create_user("api-client")
+    return api_key_issue(user=user, name="tests").key
+
+
+@pytest.fixture
+def api_headers(api_key: str) -> dict[str, str]:
+    """The header an API client sends."""
+    return {"Authorization": f"Bearer {api_key}"}
 
 
 @pytest.fixture(scope="session", autouse=True)

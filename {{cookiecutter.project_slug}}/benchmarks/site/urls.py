@@ -9,6 +9,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("bench/bare-list/", views.bare_list),
     path("bench/products/naive/", views.product_list_naive),
     path("bench/products/prefetch/", views.product_list_prefetch),
+    path("bench/products/uncached/", views.product_list_uncached),
     path("bench/products/<int:pk>/stock/", views.product_stock_level),
     path("bench/products/<int:pk>/delivery-blocking/", views.product_delivery_blocking),
     path("", include("config.urls")),

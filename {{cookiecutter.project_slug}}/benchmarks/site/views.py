@@ -1,38 +1,42 @@
-"""Baselines and counter-examples the shop's views are measured against; never routed in the service.
+"""Baselines and counter-examples the shop's API is measured against; never routed in the service.
+
+Each list serves the first page, of ?limit= products (the API's default page
+size when none is given), so every variant returns the same rows:
 
 ``bare`` is the ceiling: the same middleware, no database, no cache.
-``bare_list`` serves the list's bytes from process memory (computed once, never
+``bare_list`` serves the page's bytes from process memory (computed once, never
 invalidated: not a cache to copy): the ceiling for a response that large.
 ``product_list_naive`` is the list as it is often first written: plain
 ``.all()`` and attribute access per row, one query per product and relation.
 ``product_list_prefetch`` is the same list over model instances with
-select_related and Prefetch (3 queries): what fewer queries alone buys, next to
-the shop's one-query values() list.
+select_related and Prefetch (3 queries): what fewer queries alone buys.
+``product_list_uncached`` is the shop's own page (one values() query) without
+the cache: what the cache buys on top.
 ``product_stock_level`` is the smallest real view (one indexed query): what
 connection handling costs when the view itself is cheap.
-``product_delivery_blocking`` is shop.async_views.product_delivery done wrong:
-the HTTP call made on the event loop, stalling every request of its worker.
+``product_delivery_blocking`` is shop.api.product_delivery done wrong: the
+HTTP call made on the event loop, stalling every request of its worker.
 """
 
 import functools
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 
+from {{ cookiecutter.project_slug }}.shop.api import json_bytes, json_response, product_page_body
 from {{ cookiecutter.project_slug }}.shop.clients import shipping_rates_fetch
 from {{ cookiecutter.project_slug }}.shop.models import Product, ProductImage
 from {{ cookiecutter.project_slug }}.shop.selectors import (
     ProductWithRelations,
     products_with_relations,
 )
-from {{ cookiecutter.project_slug }}.shop.views import (
-    LIST_LIMIT,
-    json_bytes,
-    json_response,
-    product_list_body,
-)
 
 BARE_BODY = json_bytes({"status": "ok"})
+
+
+def page_size(request: HttpRequest) -> int:
+    return int(request.GET.get("limit", settings.API_PAGE_SIZE))
 
 
 def bare(request: HttpRequest) -> HttpResponse:
@@ -40,12 +44,16 @@ def bare(request: HttpRequest) -> HttpResponse:
 
 
 @functools.cache
-def _list_bytes_once() -> bytes:
-    return product_list_body()
+def _page_bytes_once(limit: int) -> bytes:
+    return product_page_body(after=0, limit=limit)
 
 
 def bare_list(request: HttpRequest) -> HttpResponse:
-    return json_response(_list_bytes_once())
+    return json_response(_page_bytes_once(page_size(request)))
+
+
+def product_list_uncached(request: HttpRequest) -> HttpResponse:
+    return json_response(product_page_body(after=0, limit=page_size(request)))
 
 
 def product_list_naive(request: HttpRequest) -> HttpResponse:
@@ -59,9 +67,9 @@ def product_list_naive(request: HttpRequest) -> HttpResponse:
             "categories": [category.name for category in product.categories.all()],  # and one
             "images": [image.url for image in product.images.all()],  # and one more
         }
-        for product in Product.objects.all()[:LIST_LIMIT]
+        for product in Product.objects.order_by("id")[: page_size(request)]
     ]
-    return json_response(json_bytes({"products": products}))
+    return json_response(json_bytes({"items": products, "next": None}))
 
 
 def product_summary(product: ProductWithRelations) -> dict[str, Any]:
@@ -77,8 +85,11 @@ def product_summary(product: ProductWithRelations) -> dict[str, Any]:
 
 
 def product_list_prefetch(request: HttpRequest) -> HttpResponse:
-    products = [product_summary(product) for product in products_with_relations()[:LIST_LIMIT]]
-    return json_response(json_bytes({"products": products}))
+    products = [
+        product_summary(product)
+        for product in products_with_relations().order_by("id")[: page_size(request)]
+    ]
+    return json_response(json_bytes({"items": products, "next": None}))
 
 
 def product_stock_level(request: HttpRequest, pk: int) -> HttpResponse:

@@ -5,6 +5,7 @@ import django_stubs_ext
 from config.env import BASE_DIR
 
 # Each concern in its own module; Django reads only the UPPERCASE names.
+from config.settings.api import *
 from config.settings.cache import *
 from config.settings.celery import *
 from config.settings.celery_broker import *
@@ -26,11 +27,14 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "{{ cookiecutter.project_slug }}.core",{% if cookiecutter.include_example_app %}
+    "{{ cookiecutter.project_slug }}.core",
+    "{{ cookiecutter.project_slug }}.users",{% if cookiecutter.include_example_app %}
     "{{ cookiecutter.project_slug }}.shop",{% endif %}
 ]
 
 MIDDLEWARE = [
+    # Outermost: whatever goes wrong below it under /api/ is answered in the API's JSON shape.
+    "{{ cookiecutter.project_slug }}.core.api_errors.ApiErrorMiddleware",
     "{{ cookiecutter.project_slug }}.core.middleware.RequestBudgetMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -79,6 +83,9 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The project's own user model from the first migration (users/models.py).
+AUTH_USER_MODEL = "users.User"
 {%- if cookiecutter.include_example_app %}
 
 # The example shop's own settings (its external API, its periodic tasks) live with it.

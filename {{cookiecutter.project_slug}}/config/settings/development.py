@@ -5,6 +5,8 @@ Production never reads these; there every required variable must be set.
 
 DEVELOPMENT_DEFAULTS = {
     "DJANGO_ALLOWED_HOSTS": "localhost,127.0.0.1,testserver",
+    # The API's interactive docs page at /api/v1/docs.
+    "DJANGO_API_DOCS": "true",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:{{ '6432' if cookiecutter.database_pooling == 'pgbouncer' else '5432' }}/{{ cookiecutter.project_slug }}",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "CELERY_BROKER_URL": "{{ 'redis://127.0.0.1:6379/1' if cookiecutter.celery_broker == 'redis' else 'amqp://guest:guest@127.0.0.1:5672//' }}",

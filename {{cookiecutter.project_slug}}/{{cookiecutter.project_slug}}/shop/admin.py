@@ -52,7 +52,17 @@ class OrderLineInline(admin.TabularInline[OrderLine, Order]):
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin[Order]):
-    list_display = ["id", "customer_email", "status", "total", "created_at", "confirmation_sent_at"]
+    list_display = [
+        "id",
+        "customer_email",
+        "placed_by",
+        "status",
+        "total",
+        "created_at",
+        "confirmation_sent_at",
+    ]
+    list_select_related = ["placed_by"]
     list_filter = ["status"]
+    raw_id_fields = ["placed_by"]
     readonly_fields = ["created_at", "confirmation_sent_at"]
     inlines = [OrderLineInline]

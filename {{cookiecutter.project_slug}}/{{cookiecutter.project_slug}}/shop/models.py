@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 
 
@@ -71,6 +72,14 @@ class Order(models.Model):
         CANCELLED = "cancelled", "Cancelled"
 
     customer_email = models.EmailField()
+    # Who placed it through the API (the key's user or the browser session's).
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="orders",
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLACED)
     total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
     created_at = models.DateTimeField(auto_now_add=True)

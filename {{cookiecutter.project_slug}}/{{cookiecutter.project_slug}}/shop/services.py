@@ -15,6 +15,7 @@ from django.db.models.functions import Now
 from {{ cookiecutter.project_slug }}.shop.cache_keys import PRODUCTS
 from {{ cookiecutter.project_slug }}.shop.models import Order, OrderLine, Product
 from {{ cookiecutter.project_slug }}.shop.tasks import order_confirm
+from {{ cookiecutter.project_slug }}.users.models import User
 
 
 class OrderError(Exception):
@@ -30,7 +31,9 @@ class OutOfStockError(OrderError):
 
 
 @transaction.atomic
-def order_place(*, customer_email: str, quantities: Mapping[int, int]) -> Order:
+def order_place(
+    *, customer_email: str, quantities: Mapping[int, int], placed_by: User | None = None
+) -> Order:
     """Place one order for several products, or nothing at all.
 
     The product rows are locked with SELECT ... FOR UPDATE in primary-key order:
@@ -62,7 +65,7 @@ def order_place(*, customer_email: str, quantities: Mapping[int, int]) -> Order:
         (products[product_id].price * quantity for product_id, quantity in wanted),
         Decimal("0.00"),
     )
-    order = Order.objects.create(customer_email=customer_email, total=total)
+    order = Order.objects.create(customer_email=customer_email, total=total, placed_by=placed_by)
     OrderLine.objects.bulk_create(
         OrderLine(
             order=order,

@@ -1,13 +1,16 @@
-"""Shop views: query counts that do not grow with the data, recorded SQL, the cached list."""
+"""The shop's API reads: query counts flat in the data and across pages, recorded SQL, the cached list."""
 
 import json
 import time
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.db.models import Prefetch
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django_perf_rec import record
+from pytest_django import Settings
 from zeal import NPlusOneError, zeal_ignore
 
 from {{ cookiecutter.project_slug }}.shop import services
@@ -22,13 +25,12 @@ from {{ cookiecutter.project_slug }}.shop.selectors import products_with_relatio
 from tests.support.processes import python_child
 from tests.support.queries import assert_queries_flat
 
-LIST = "/shop/products/"
-CACHED = "/shop/products/cached/"
-STOCK = "/shop/products/stock/"
+LIST = "/api/v1/products"
+STOCK = "/api/v1/products/stock"
 
 
 def detail_url(pk: int) -> str:
-    return f"/shop/products/{pk}/"
+    return f"/api/v1/products/{pk}"
 
 
 def list_of(size: int) -> None:
@@ -46,10 +48,38 @@ def body(response: Any) -> Any:
     return json.loads(response.content)
 
 
+def uncached_get(client: Client, path: str) -> Any:
+    PRODUCTS.invalidate()
+    return client.get(path)
+
+
 @pytest.mark.django_db
 class TestQueryCountsAreFlat:
-    def test_list(self, client: Client) -> None:
-        assert assert_queries_flat(populate=list_of, call=lambda _: client.get(LIST)) == 1
+    def test_list_on_a_miss(self, client: Client) -> None:
+        count = assert_queries_flat(populate=list_of, call=lambda _: uncached_get(client, LIST))
+        assert count == 1
+
+    def test_list_on_a_hit(self, client: Client) -> None:
+        def warm(size: int) -> None:
+            list_of(size)
+            uncached_get(client, LIST)
+
+        assert assert_queries_flat(populate=warm, call=lambda _: client.get(LIST)) == 0
+
+    def test_list_on_a_later_page(self, client: Client, settings: Settings) -> None:
+        """The same query count on the first page and on any later one, whatever the table."""
+        settings.API_PAGE_SIZE = 2
+
+        def second_page(size: int) -> str:
+            """The cursor of the second page of a table that grows with `size`."""
+            list_of(size + 4)
+            return str(body(uncached_get(client, LIST))["next"])
+
+        count = assert_queries_flat(
+            populate=second_page,
+            call=lambda cursor: uncached_get(client, f"{LIST}?cursor={cursor}"),
+        )
+        assert count == 1
 
     def test_products_with_relations(self) -> None:
         def read(_: None) -> int:
@@ -59,21 +89,6 @@ class TestQueryCountsAreFlat:
             )
 
         assert assert_queries_flat(populate=list_of, call=read) == 3
-
-    def test_cached_list_on_a_miss(self, client: Client) -> None:
-        def cold_get(_: None) -> None:
-            PRODUCTS.invalidate()
-            client.get(CACHED)
-
-        assert assert_queries_flat(populate=list_of, call=cold_get) == 1
-
-    def test_cached_list_on_a_hit(self, client: Client) -> None:
-        def warm(size: int) -> None:
-            list_of(size)
-            PRODUCTS.invalidate()
-            client.get(CACHED)
-
-        assert assert_queries_flat(populate=warm, call=lambda _: client.get(CACHED)) == 0
 
     def test_detail(self, client: Client) -> None:
         count = assert_queries_flat(
@@ -127,35 +142,86 @@ def test_an_only_without_the_join_key_is_caught() -> None:
 
 @pytest.mark.django_db
 class TestPerformanceRecords:
-    """SQL and cache operations of the critical views, compared with *.perf.yml."""
+    """SQL and cache operations of the critical operations, compared with *.perf.yml."""
 
     def test_list(self, client: Client) -> None:
         list_of(3)
         with record():
-            client.get(LIST)
+            client.get(LIST)  # miss: computes and stores
+            client.get(LIST)  # hit: no SQL
 
     def test_detail(self, client: Client) -> None:
         pk = product_with(3)
         with record():
             client.get(detail_url(pk))
 
-    def test_cached_list(self, client: Client) -> None:
+    def test_stock(self, client: Client) -> None:
         list_of(3)
         with record():
-            client.get(CACHED)  # miss: computes and stores
-            client.get(CACHED)  # hit: no SQL
+            client.get(STOCK)
 
 
 @pytest.mark.django_db
 def test_list_shows_what_the_page_needs(client: Client) -> None:
     catalog = generate_catalog(products=2, images_per_product=2, categories_per_product=2)
-    products = body(client.get(LIST))["products"]
+    page = body(client.get(LIST))
+    assert page["next"] is None
+    products = page["items"]
     assert [product["id"] for product in products] == catalog.product_ids
     first = products[0]
     assert set(first) == {"id", "name", "slug", "price", "brand", "categories", "images"}
     assert first["price"] == str(Product.objects.get(pk=first["id"]).price)
     assert len(first["categories"]) == 2
     assert len(first["images"]) == 2
+
+
+@pytest.mark.django_db
+def test_pages_walk_every_product_once(client: Client) -> None:
+    catalog = generate_catalog(products=7)
+    seen: list[int] = []
+    path = f"{LIST}?limit=3"
+    for _ in range(10):
+        page = body(client.get(path))
+        assert len(page["items"]) <= 3
+        seen += [product["id"] for product in page["items"]]
+        if page["next"] is None:
+            break
+        path = f"{LIST}?limit=3&cursor={page['next']}"
+    assert seen == catalog.product_ids
+
+
+@pytest.mark.django_db
+def test_a_page_runs_no_offset_and_no_count(client: Client) -> None:
+    generate_catalog(products=5)
+    first = body(uncached_get(client, f"{LIST}?limit=2"))
+    for path in (f"{LIST}?limit=2&cursor={first['next']}", f"{STOCK}?limit=2"):
+        PRODUCTS.invalidate()
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(path).status_code == 200
+        sql = " ".join(query["sql"] for query in captured).upper()
+        assert "OFFSET" not in sql
+        assert "COUNT(" not in sql
+        assert "LIMIT 3" in sql  # the page and one row to know whether there is more
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [("limit=0", 422), ("limit=101", 422), ("limit=x", 422), ("cursor=bm9wZQ", 400)],
+)
+def test_bad_page_parameters_are_4xx_with_the_error_shape(
+    client: Client, query: str, status: int
+) -> None:
+    response = client.get(f"{LIST}?{query}")
+    assert response.status_code == status
+    assert set(response.json()) == {"error", "detail"}
+
+
+@pytest.mark.django_db
+def test_page_size_has_a_default_from_settings(client: Client, settings: Settings) -> None:
+    generate_catalog(products=3)
+    settings.API_PAGE_SIZE = 2
+    assert len(body(client.get(STOCK))["items"]) == 2
 
 
 @pytest.mark.django_db
@@ -168,36 +234,44 @@ def test_detail_shows_the_product(client: Client) -> None:
     assert [category["name"] for category in product["categories"]] == sorted(
         category["name"] for category in product["categories"]
     )
-    assert client.get(detail_url(pk + 1)).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("pk", ["999999", "0", "9223372036854775808"])
+def test_unknown_or_impossible_product_is_a_json_4xx(client: Client, pk: str) -> None:
+    response = client.get(f"/api/v1/products/{pk}")
+    assert response.status_code in {404, 422}
+    assert response["Content-Type"] == "application/json"
+    assert set(response.json()) == {"error", "detail"}
 
 
 @pytest.mark.django_db
 def test_stock_lists_id_and_stock_only(client: Client) -> None:
     catalog = generate_catalog(products=3)
-    rows = body(client.get(STOCK))["stock"]
+    rows = body(client.get(STOCK))["items"]
     assert [set(row) for row in rows] == [{"id", "stock"}] * 3
     assert [row["id"] for row in rows] == catalog.product_ids
 
 
 @pytest.mark.django_db
-def test_cached_list_serves_the_same_body_from_the_cache(client: Client) -> None:
+def test_list_serves_the_cached_bytes(client: Client) -> None:
     generate_catalog(products=3)
     fresh = client.get(LIST).content
-    assert client.get(CACHED).content == fresh
-    # A write that skips the service is not seen: proof the second answer came from Redis.
+    # A write that skips the services is not seen: proof the second answer came from Redis.
     Product.objects.update(name="renamed")
-    assert client.get(CACHED).content == fresh
+    assert client.get(LIST).content == fresh
+    PRODUCTS.invalidate()
+    assert b"renamed" in client.get(LIST).content
 
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("redis_refused")
-def test_cached_list_answers_with_redis_down(client: Client) -> None:
-    generate_catalog(products=3)
-    expected = body(client.get(LIST))  # the uncached list: no Redis involved
+def test_list_answers_with_redis_down(client: Client) -> None:
+    catalog = generate_catalog(products=3)
     started = time.monotonic()
-    response = client.get(CACHED)
+    response = client.get(LIST)
     elapsed = time.monotonic() - started
-    assert body(response) == expected
+    assert [product["id"] for product in body(response)["items"]] == catalog.product_ids
     # Bounded by the 0.5 s socket timeouts (refused connections fail at once).
     assert elapsed < 2.0
 
@@ -217,7 +291,7 @@ def test_a_write_in_another_process_invalidates_the_cached_list(client: Client) 
     product_id = generate_catalog(products=3).product_ids[0]
 
     def served_price() -> str:
-        products = body(client.get(CACHED))["products"]
+        products = body(client.get(LIST))["items"]
         return str(next(product["price"] for product in products if product["id"] == product_id))
 
     before = served_price()

@@ -1,0 +1,182 @@
+"""One JSON error shape for the whole API: ``{"error": "<code>", "detail": ...}``.
+
+Why: a client handles an error by its code, whatever raised it (validation,
+authentication, a missing row, a throttle, a crash); an HTML page or a bare
+string is something it cannot parse, and a traceback tells an attacker about
+the internals. ``install`` puts the handlers on the NinjaAPI instance for what
+its operations raise; ``ApiErrorMiddleware`` gives the same shape to what
+happens outside them (an unknown path, a method not allowed, a crash Django
+turned into its 500 page). A 500 says only that something went wrong; the
+details go to the log (and to Sentry) through Django's usual handling.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+
+CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    422: "invalid",
+    429: "throttled",
+    500: "internal_error",
+}
+DETAILS = {
+    401: "Authentication required: send Authorization: Bearer <API key>.",
+    404: "Not found.",
+    405: "Method not allowed.",
+    500: "Internal server error.",
+}
+
+
+class ErrorOut(Schema):
+    """Every error the API answers."""
+
+    error: str
+    detail: str | list[dict[str, Any]]
+
+
+def errors(*statuses: int) -> dict[int, type[ErrorOut]]:
+    """The error responses an operation declares in its OpenAPI schema."""
+    return dict.fromkeys(statuses, ErrorOut)
+
+
+# What every operation may answer, whatever it does.
+ERROR_RESPONSES = errors(400, 404, 422, 500)
+# What a write may answer besides.
+WRITE_ERRORS = {**ERROR_RESPONSES, **errors(401, 403, 409, 413, 429)}
+
+
+class ApiError(HttpError):
+    """An error with a code of its own, e.g. ``ApiError(409, "out_of_stock", "...")``."""
+
+    def __init__(self, status_code: int, code: str, detail: str) -> None:
+        super().__init__(status_code, detail)
+        self.code = code
+
+
+def error_body(status: int, detail: Any = None, code: str | None = None) -> bytes:
+    body = {
+        "error": code or CODES.get(status, "error"),
+        "detail": DETAILS.get(status, "Request failed.") if detail is None else detail,
+    }
+    return json.dumps(body).encode()
+
+
+def error_response(status: int, detail: Any = None, code: str | None = None) -> HttpResponse:
+    return HttpResponse(
+        error_body(status, detail, code), status=status, content_type="application/json"
+    )
+
+
+def field_errors(error: ValidationError) -> list[dict[str, Any]]:
+    """Where and what, without echoing the input (it may be huge, or secret)."""
+    return [
+        {"loc": list(item.get("loc", ())), "msg": item.get("msg", ""), "type": item.get("type", "")}
+        for item in error.errors
+    ]
+
+
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return error_response(422, field_errors(exc))
+
+
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # ninja wraps what the body parser raises in a 400; the parser's own error wins.
+    cause = exc.__cause__
+    if isinstance(cause, HttpError):
+        exc = cause
+    # ninja's own message for a missing or wrong credential says nothing of how to send one.
+    detail = None if isinstance(exc, AuthenticationError) else str(exc)
+    response = error_response(exc.status_code, detail, getattr(exc, "code", None))
+    if isinstance(exc, Throttled) and exc.wait is not None:
+        response["Retry-After"] = str(max(1, math.ceil(exc.wait)))
+    return response
+
+
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(404)
+
+
+def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return error_response(413, "The request body is too large.")
+
+
+def on_exception(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """Anything else: Django logs it, signals it (Sentry) and answers 500; the middleware reshapes it."""
+    raise exc
+
+
+HANDLERS: dict[type[Exception], Callable[[HttpRequest, Any], HttpResponse]] = {
+    ValidationError: on_validation_error,
+    HttpError: on_http_error,
+    Http404: on_not_found,
+    RequestDataTooBig: on_too_big,
+    Exception: on_exception,
+}
+
+
+def install(api: NinjaAPI) -> None:
+    """Answer every error an operation raises in the one shape."""
+    for exception, handler in HANDLERS.items():
+        api.add_exception_handler(exception, handler)
+
+
+class ApiErrorMiddleware:
+    """Under settings.API_PREFIX, any error response that is not JSON gets the one shape.
+
+    Works for sync and async views alike, without a thread switch for either.
+    In DEBUG a 500 keeps Django's debug page.
+    """
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(
+        self,
+        get_response: Callable[[HttpRequest], HttpResponseBase]
+        | Callable[[HttpRequest], Awaitable[HttpResponseBase]],
+    ) -> None:
+        self.get_response = get_response
+        if iscoroutinefunction(get_response):
+            markcoroutinefunction(self)
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if iscoroutinefunction(self):
+            return self._acall(request)
+        response = self.get_response(request)
+        return self.reshape(request, response)  # type: ignore[arg-type]
+
+    async def _acall(self, request: HttpRequest) -> HttpResponseBase:
+        response = await self.get_response(request)  # type: ignore[misc]
+        return self.reshape(request, response)
+
+    @staticmethod
+    def reshape(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        if (
+            response.status_code < 400
+            or not request.path.startswith(settings.API_PREFIX)
+            or response.get("Content-Type", "").startswith("application/json")
+            or (settings.DEBUG and response.status_code >= 500)
+        ):
+            return response
+        reshaped = error_response(response.status_code)
+        for header in ("Allow", "Retry-After"):
+            if header in response:
+                reshaped[header] = response[header]
+        return reshaped
