@@ -48,7 +48,6 @@ VARIANTS: dict[str, str] = {
     "config/settings/celery_broker.py": "celery_broker",
     "tests/config/settings/test_database_pooling.py": "database_pooling",
     "tests/config/settings/test_celery_broker.py": "celery_broker",
-    "tests/shop/worker_settings.py": "celery_broker",
 }
 
 

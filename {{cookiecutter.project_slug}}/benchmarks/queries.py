@@ -2,11 +2,13 @@
 
 Serves the benchmark site (benchmarks/site/) with gunicorn on 127.0.0.1 with
 10, 100 and 1,000 products, each endpoint answering the first page of PAGE
-products: bare (no database: the ceiling), bare_list (the page's bytes from
+products: bare (a plain Django view, no database: the ceiling), bare_api (the same
+through ninja: the ceiling of an API operation), bare_list (the page's bytes from
 process memory: the ceiling for a body that size), naive (.all() and
 attribute access per row), prefetch (instances, select_related + Prefetch),
-optimized (the shop's page: one values() query, no cache) and cached (the
-API's list, GET /api/v1/products). Prints per endpoint the queries per
+optimized (the shop's page: one values() query, no cache, encoded once),
+validated (the same rows through ninja's response schema and renderer) and
+cached (the API's list, GET /api/v1/products). Prints per endpoint the queries per
 request, median and p99 latency and requests per second. Every run is bounded
 by seconds and a request count. Prints numbers, asserts nothing; the targets
 they are read against are in benchmarks/README.md.
@@ -32,9 +34,11 @@ SIZES = (10, 100, 1000)
 PAGE = 50
 ENDPOINTS = {
     "bare": "/bench/bare/",
+    "bare_api": "/bench/api/bare",
     "bare_list": f"/bench/bare-list/?limit={PAGE}",
     "cached": f"/api/v1/products?limit={PAGE}",
     "optimized": f"/bench/products/uncached/?limit={PAGE}",
+    "validated": f"/bench/api/products/validated?limit={PAGE}",
     "prefetch": f"/bench/products/prefetch/?limit={PAGE}",
     "naive": f"/bench/products/naive/?limit={PAGE}",
 }
@@ -127,8 +131,10 @@ def main() -> None:
                 print(f"{name:>10} {queries[name]:5d} queries  {result.summary()}")
             print(
                 f"{'':>10} optimized/naive {rates['optimized', size] / rates['naive', size]:.1f}x, "
+                f"validated/optimized {rates['validated', size] / rates['optimized', size]:.2f}x, "
                 f"prefetch/naive {rates['prefetch', size] / rates['naive', size]:.1f}x, "
                 f"cached/bare {rates['cached', size] / rates['bare', size]:.2f}x, "
+                f"cached/bare_api {rates['cached', size] / rates['bare_api', size]:.2f}x, "
                 f"cached/bare_list {rates['cached', size] / rates['bare_list', size]:.2f}x"
             )
     largest = SIZES[-1]
@@ -139,7 +145,8 @@ def main() -> None:
     )
     for size in SIZES:
         print(
-            f"cached / bare at {size} products: {rates['cached', size] / rates['bare', size]:6.2f}x"
+            f"cached / bare at {size} products: {rates['cached', size] / rates['bare', size]:6.2f}x, "
+            f"cached / bare_api: {rates['cached', size] / rates['bare_api', size]:6.2f}x"
         )
 
 

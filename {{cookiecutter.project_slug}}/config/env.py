@@ -8,10 +8,15 @@ Each settings module declares the variables it reads, once, at its top
 (``declare``: expected form, meaning, default), so a variable's declaration,
 its reading and its use stand together. ``.env.example`` lists exactly the
 declared names; a test keeps them in sync.
-Precedence: the process environment, then ``.env`` (local and test settings
-only), then the development defaults an environment module passes to
-``use_defaults``, then the declared default. Production passes no development
-defaults, so a required variable that is missing there stops start-up.
+Precedence: the process environment (or, for a secret, the file its
+``NAME_FILE`` names), then ``.env`` (local and test settings only), then the
+development defaults an environment module passes to ``use_defaults``, then
+the declared default. Production passes no development defaults, so a
+required variable that is missing there stops start-up.
+
+A reader never raises: it records what is wrong and returns a stand-in of the
+right type, so that every bad variable is found, and ``check()``, called last
+by each environment module, stops start-up naming all of them at once.
 """
 
 from __future__ import annotations
@@ -52,6 +57,8 @@ def declare(variables: Mapping[str, Variable]) -> None:
 
 _dotenv: dict[str, str] = {}
 _fallbacks: dict[str, str] = {}
+# What is wrong so far; check() reports all of it at once.
+_problems: list[str] = []
 
 
 def load_dotenv(path: Path = BASE_DIR / ".env") -> None:
@@ -77,88 +84,138 @@ def use_defaults(values: Mapping[str, str]) -> None:
     _fallbacks.update(values)
 
 
-def _raw(name: str) -> str:
+def _raw(name: str) -> str | None:
+    """The variable's text, or None after recording why there is none.
+
+    A secret may come from a file instead (``NAME_FILE=/run/secrets/name``, as
+    orchestrators mount them): its content, without the trailing newline.
+    """
     spec = VARIABLES.get(name)
     if spec is None:
         raise ImproperlyConfigured(f"{name} is read but not declared: add it to env.declare().")
+    file_variable = f"{name}_FILE"
+    if spec.secret and file_variable in os.environ:
+        if name in os.environ:
+            _problems.append(f"{name} and {file_variable} are both set; set one of them.")
+            return None
+        try:
+            return Path(os.environ[file_variable]).read_text().removesuffix("\n")
+        except OSError as error:
+            _problems.append(
+                f"{file_variable}={os.environ[file_variable]!r} cannot be read: {error.strerror}."
+            )
+            return None
     for source in (os.environ, _dotenv, _fallbacks):
         if name in source:
             return source[name]
     if spec.default is not None:
         return spec.default
-    raise ImproperlyConfigured(
+    _problems.append(
         f"{name} is not set. Expected {spec.expected}. {spec.description} "
         "Set it in the environment (see .env.example)."
     )
+    return None
 
 
-def invalid(name: str, value: str, reason: str = "") -> ImproperlyConfigured:
+def refuse(name: str, value: str, reason: str = "") -> None:
+    """Record that ``value`` of ``name`` is unusable; ``check()`` reports every such problem."""
     spec = VARIABLES[name]
     shown = "<hidden>" if spec.secret else repr(value)
     detail = f" ({reason})" if reason else ""
-    return ImproperlyConfigured(f"{name}={shown} is invalid{detail}. Expected {spec.expected}.")
+    _problems.append(f"{name}={shown} is invalid{detail}. Expected {spec.expected}.")
+
+
+def check() -> None:
+    """Stop start-up with every problem recorded so far, each naming its variable.
+
+    Each environment module (local, test, production) calls it last, so a user
+    fixes every variable in one go instead of one start at a time.
+    """
+    if _problems:
+        problems = list(dict.fromkeys(_problems))  # in order, each once
+        _problems.clear()
+        raise ImproperlyConfigured(
+            f"{len(problems)} environment variable(s) to fix:\n"
+            + "\n".join(f"- {problem}" for problem in problems)
+        )
 
 
 def read_str(name: str, *, min_length: int = 0) -> str:
     value = _raw(name)
+    if value is None:
+        return ""
     if len(value) < min_length:
-        raise invalid(name, value, f"shorter than {min_length} characters")
+        refuse(name, value, f"shorter than {min_length} characters")
     return value
 
 
 def read_int(name: str, *, minimum: int | None = None) -> int:
     value = _raw(name)
+    fallback = minimum or 0
+    if value is None:
+        return fallback
     try:
         number = int(value)
     except ValueError:
-        raise invalid(name, value, "not a whole number") from None
+        refuse(name, value, "not a whole number")
+        return fallback
     if minimum is not None and number < minimum:
-        raise invalid(name, value, f"below {minimum}")
+        refuse(name, value, f"below {minimum}")
+        return fallback
     return number
 
 
 def read_float(name: str, *, minimum: float) -> float:
     value = _raw(name)
+    if value is None:
+        return minimum
     try:
         number = float(value)
     except ValueError:
-        raise invalid(name, value, "not a number") from None
+        refuse(name, value, "not a number")
+        return minimum
     if not number >= minimum:  # also refuses nan
-        raise invalid(name, value, f"below {minimum}")
+        refuse(name, value, f"below {minimum}")
+        return minimum
     return number
 
 
-_TRUE = {"true", "1", "yes", "on"}
-_FALSE = {"false", "0", "no", "off"}
-
-
 def read_bool(name: str) -> bool:
+    """Exactly ``true`` or ``false``: "yes", "1" or "on" are refused, not guessed at."""
     value = _raw(name)
-    if value.lower() in _TRUE:
-        return True
-    if value.lower() in _FALSE:
-        return False
-    raise invalid(name, value)
+    if value not in {None, "true", "false"}:
+        refuse(name, str(value), "write true or false")
+    return value == "true"
 
 
 def read_list(name: str, *, required: bool = False) -> list[str]:
     value = _raw(name)
+    if value is None:
+        return []
     items = [item.strip() for item in value.split(",") if item.strip()]
     if required and not items:
-        raise invalid(name, value, "empty")
+        refuse(name, value, "empty")
     return items
 
 
 def read_choice(name: str, choices: tuple[str, ...]) -> str:
     value = _raw(name)
+    if value is None:
+        return choices[0]
     if value not in choices:
-        raise invalid(name, value)
+        refuse(name, value)
+        return choices[0]
     return value
 
 
 def read_url(name: str, *, schemes: tuple[str, ...]) -> str:
+    """A URL with one of ``schemes`` and a host; a stand-in of that form when it is unusable."""
     value = _raw(name)
+    stand_in = f"{schemes[0]}://invalid.invalid/invalid"
+    if value is None:
+        return stand_in
     parts = urlsplit(value)
     if parts.scheme not in schemes or not parts.hostname:
-        raise invalid(name, value, f"scheme must be one of {', '.join(schemes)} with a host")
+        refuse(name, value, f"scheme must be one of {', '.join(schemes)} with a host")
+        return stand_in
     return value

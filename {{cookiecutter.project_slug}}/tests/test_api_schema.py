@@ -22,7 +22,7 @@ from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 
-EXAMPLES = 10
+EXAMPLES = 6
 
 
 @pytest.fixture

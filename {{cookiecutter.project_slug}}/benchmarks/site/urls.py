@@ -3,6 +3,7 @@
 from django.urls import URLPattern, URLResolver, include, path
 
 from benchmarks.site import views
+from benchmarks.site.api import api
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("bench/bare/", views.bare),
@@ -12,5 +13,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("bench/products/uncached/", views.product_list_uncached),
     path("bench/products/<int:pk>/stock/", views.product_stock_level),
     path("bench/products/<int:pk>/delivery-blocking/", views.product_delivery_blocking),
+    path("bench/api/", api.urls),
     path("", include("config.urls")),
 ]

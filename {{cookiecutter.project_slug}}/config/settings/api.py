@@ -39,7 +39,8 @@ API_PAGE_SIZE = env.read_int("API_PAGE_SIZE", minimum=1)
 API_PAGE_SIZE_MAX = env.read_int("API_PAGE_SIZE_MAX", minimum=API_PAGE_SIZE)
 API_WRITE_RATE = env.read_str("API_WRITE_RATE")
 if not re.fullmatch(r"\d+/\d*(s|sec|m|min|h|hour|d|day)", API_WRITE_RATE):
-    raise env.invalid("API_WRITE_RATE", API_WRITE_RATE)
+    env.refuse("API_WRITE_RATE", API_WRITE_RATE)
+    API_WRITE_RATE = "30/m"
 API_DOCS = env.read_bool("DJANGO_API_DOCS")
 # Bounds on any JSON body, checked before a schema sees it (core/api_input.py).
 API_MAX_BODY_BYTES = 64 * 1024

@@ -19,8 +19,6 @@ and each would keep a connection of its own.
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from django.core.exceptions import ImproperlyConfigured
-
 from config import env
 from config.env import Variable
 from config.settings.database_pooling import CONNECTION_REUSE, POOL_OPTIONS
@@ -52,15 +50,16 @@ env.declare(
 
 
 def database_from_url(url: str) -> dict[str, Any]:
-    """Django's DATABASES entry for a postgres:// URL (validated by config.env)."""
+    """Django's DATABASES entry for a postgres:// URL (its scheme checked by config.env)."""
     parts = urlsplit(url)
     try:
         port = parts.port or 5432
     except ValueError:
-        raise env.invalid("DATABASE_URL", url, "the port is not a number") from None
+        env.refuse("DATABASE_URL", url, "the port is not a number")
+        port = 5432
     name = unquote(parts.path.lstrip("/"))
     if not name:
-        raise env.invalid("DATABASE_URL", url, "no database name after the host")
+        env.refuse("DATABASE_URL", url, "no database name after the host")
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": name,
@@ -80,11 +79,12 @@ def refuse_pool_with_persistent_connections(databases: dict[str, dict[str, Any]]
     for alias, config in databases.items():
         max_age = config.get("CONN_MAX_AGE", 0)
         if config.get("OPTIONS", {}).get("pool") and max_age != 0:
-            raise ImproperlyConfigured(
-                f"DATABASES[{alias!r}] combines a connection pool (OPTIONS['pool']) with "
-                f"CONN_MAX_AGE={max_age!r}. The pool already reuses connections: set "
-                "DATABASE_CONN_MAX_AGE=0, or remove OPTIONS['pool'] to use persistent "
-                "connections instead (config/settings/database_pooling.py)."
+            env.refuse(
+                "DATABASE_CONN_MAX_AGE",
+                str(max_age),
+                f"DATABASES[{alias!r}] has a connection pool, which already reuses connections: "
+                "set DATABASE_CONN_MAX_AGE=0, or remove OPTIONS['pool'] to use persistent "
+                "connections instead (config/settings/database_pooling.py)",
             )
 
 

@@ -3,6 +3,9 @@
 Production never reads these; there every required variable must be set.
 """
 
+# The test settings' fixed key: it stands in this repository, so production refuses it.
+TEST_SECRET_KEY = "test-only-secret-key-never-used-outside-the-test-suite-0123456789"  # noqa: S105
+
 DEVELOPMENT_DEFAULTS = {
     "DJANGO_ALLOWED_HOSTS": "localhost,127.0.0.1,testserver",
     # The API's interactive docs page at /api/v1/docs.

@@ -8,6 +8,8 @@ env.use_defaults({**DEVELOPMENT_DEFAULTS, "DJANGO_DEBUG": "true"})
 
 from config.settings.base import *  # noqa: E402
 
+env.check()
+
 # Plain HTTP on localhost.
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False

@@ -4,19 +4,21 @@ Local and test settings relax the HTTPS-only parts explicitly; nothing here is
 relaxed by accident when an environment forgets to set something.
 """
 
+import zlib
+
 from config import env
 from config.env import Variable
+from config.settings.development import TEST_SECRET_KEY
 
 env.declare(
     {
         "DJANGO_SECRET_KEY": Variable(
-            "a random string of at least 50 characters",
+            "a random string of at least 50 characters, e.g. from "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'",
             "Signs sessions, CSRF tokens and password-reset links.",
             secret=True,
         ),
-        "DJANGO_DEBUG": Variable(
-            "true or false", "Debug pages. Never true in production.", "false"
-        ),
+        "DJANGO_DEBUG": Variable("true or false", "Debug pages. Production refuses true.", "false"),
         "DJANGO_ALLOWED_HOSTS": Variable(
             "comma-separated host names, e.g. api.example.com,www.example.com",
             "Host headers the service answers.",
@@ -52,3 +54,33 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
+
+# Keys that stand in a file of this repository, which anyone with the code can read.
+KNOWN_SECRET_KEYS = frozenset({TEST_SECRET_KEY})
+
+
+def secret_key_problem(key: str) -> str | None:
+    """Why ``key`` must not sign production sessions, or None when it may.
+
+    Beyond Django's own check (length, Django's insecure prefix): no key that
+    stands in the repository, and no key with little randomness in it, which
+    a run of a few characters, or one that compresses well, gives away.
+    """
+    if key.startswith("django-insecure-"):
+        return "Django's development prefix django-insecure-"
+    if key in KNOWN_SECRET_KEYS:
+        return "a key written in this repository"
+    if len(set(key)) < 10 or len(zlib.compress(key.encode())) < 0.8 * len(key):
+        return "too little randomness"
+    return None
+
+
+def refuse_unsafe_in_production() -> None:
+    """What production never starts with; production.py calls this before env.check()."""
+    if DEBUG:
+        env.refuse("DJANGO_DEBUG", "true", "debug pages show settings and code to any caller")
+    problem = secret_key_problem(SECRET_KEY)
+    if SECRET_KEY and problem:
+        env.refuse("DJANGO_SECRET_KEY", SECRET_KEY, problem)
+    if "*" in ALLOWED_HOSTS:
+        env.refuse("DJANGO_ALLOWED_HOSTS", ",".join(ALLOWED_HOSTS), "'*' answers any Host header")

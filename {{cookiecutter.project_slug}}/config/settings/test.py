@@ -6,13 +6,13 @@ A developer's .env is not read: tests see the environment and these defaults onl
 import os
 
 from config import env
-from config.settings.development import DEVELOPMENT_DEFAULTS
+from config.settings.development import DEVELOPMENT_DEFAULTS, TEST_SECRET_KEY
 
 env.use_defaults(
     {
         **DEVELOPMENT_DEFAULTS,
         # A fixed throwaway key: tests must not depend on a developer's .env.
-        "DJANGO_SECRET_KEY": "test-only-secret-key-never-used-outside-the-test-suite-0123456789",
+        "DJANGO_SECRET_KEY": TEST_SECRET_KEY,
         # Tests get their own Redis database and key namespace.
         "REDIS_URL": "redis://127.0.0.1:6379/2",{% if cookiecutter.celery_broker == 'redis' %}
         # The test workers shorten the visibility timeout, and kombu's unacked index
@@ -29,6 +29,8 @@ env.use_defaults(
 )
 
 from config.settings.base import *  # noqa: E402
+
+env.check()
 
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False

@@ -42,7 +42,7 @@ def test_an_unknown_path_is_a_json_404(client: Client) -> None:
 
 @pytest.mark.django_db
 def test_a_wrong_method_is_a_json_405_with_allow(client: Client) -> None:
-    response = client.delete("/api/v1/products")
+    response = client.delete("/api/v1/me")
     assert_error(response, 405, "method_not_allowed")
     assert "GET" in response["Allow"]
 

@@ -1,8 +1,9 @@
-"""Mail backends for the shop's task tests: one that fails on cue, one that takes a moment."""
+"""Mail backends for the shop's task tests: one that fails on cue, one that holds a mail on cue."""
 
 import os
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import ClassVar
 
 from django.core import mail
@@ -24,9 +25,21 @@ class FlakyBackend(BaseEmailBackend):
         return len(email_messages)
 
 
-class SlowBackend(BaseEmailBackend):
-    """Sends nothing, in TEST_MAIL_SECONDS: lets the worker test kill a worker mid-run."""
+class VictimBackend(BaseEmailBackend):
+    """Sends nothing; holds the first mail to VICTIM until the test kills the process sending it.
+
+    That first attempt writes its process id to TEST_MAIL_MARKER, so the test
+    knows which pool process is in the middle of a task; any later attempt
+    (the redelivery) sends at once. Bounded: it gives up holding after HOLD_SECONDS.
+    """
+
+    VICTIM = "victim@example.com"
+    HOLD_SECONDS = 30
 
     def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
-        time.sleep(float(os.environ["TEST_MAIL_SECONDS"]))
+        marker = Path(os.environ["TEST_MAIL_MARKER"])
+        victim = any(self.VICTIM in message.to for message in email_messages)
+        if victim and not marker.exists():
+            marker.write_text(str(os.getpid()))
+            time.sleep(self.HOLD_SECONDS)
         return len(email_messages)

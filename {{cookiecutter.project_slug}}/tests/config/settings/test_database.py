@@ -16,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, OperationalError, connection, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from config import env
 from config.settings import database, database_pooling
 
 from tests.support.loopback import closed_port, silent_listener
@@ -117,16 +118,19 @@ def test_silent_server_fails_within_the_connect_timeout(live_connection: None) -
     assert 0.9 < elapsed < 4.5, "bounded by the timeout, not refused at once"
 
 
-def test_pool_with_persistent_connections_is_refused() -> None:
+def test_pool_with_persistent_connections_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(env, "_problems", [])
     pooled = {"default": {"CONN_MAX_AGE": 60, "OPTIONS": {"pool": {"max_size": 4}}}}
+    database.refuse_pool_with_persistent_connections(pooled)
     with pytest.raises(ImproperlyConfigured, match=r"set DATABASE_CONN_MAX_AGE=0, or remove"):
-        database.refuse_pool_with_persistent_connections(pooled)
+        env.check()
     database.refuse_pool_with_persistent_connections(
         {"default": {"CONN_MAX_AGE": 0, "OPTIONS": {"pool": True}}}
     )
     database.refuse_pool_with_persistent_connections(
         {"default": {"CONN_MAX_AGE": 60, "OPTIONS": {}}}
     )
+    env.check()
 
 
 def reload_database_settings() -> dict[str, Any]:

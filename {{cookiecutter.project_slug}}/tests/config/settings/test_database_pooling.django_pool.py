@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
+from config import env
 from config.settings import database, database_pooling
 
 from tests.support.postgres import terminate_sessions
@@ -53,15 +54,16 @@ def test_dead_connection_is_replaced_before_use(live_connection: None) -> None:
 
 
 def reload_database_settings() -> None:
-    """Build the database settings again, as a new process would, from the environment."""
+    """Build the database settings again, as a new process would, and check the environment."""
     importlib.reload(database_pooling)
     importlib.reload(database)
+    env.check()
 
 
 @pytest.mark.parametrize(
     ("variables", "message"),
     [
-        ({"DATABASE_CONN_MAX_AGE": "60"}, r"CONN_MAX_AGE=60\. The pool already reuses"),
+        ({"DATABASE_CONN_MAX_AGE": "60"}, r"DATABASE_CONN_MAX_AGE='60' is invalid \(DATABASES"),
         (
             {"DATABASE_POOL_MIN_SIZE": "5", "DATABASE_POOL_MAX_SIZE": "2"},
             r"DATABASE_POOL_MIN_SIZE='5' is invalid \(above DATABASE_POOL_MAX_SIZE=2\)",
