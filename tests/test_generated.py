@@ -156,8 +156,15 @@ def test_generated_project_passes_its_own_checks(
     ):  # through PgBouncer twice: the second run must drop and recreate test_<db>
         output = run("test", project, env)
         # Only passes: no failure, error, skip, xfail or warning in pytest's summary line.
-        summary = re.search(r"^=+ (\d+ passed in [\d.]+s)", output, re.MULTILINE)
+        summary = re.search(
+            r"^=+ (\d+ passed(?:, \d+ deselected)? in [\d.]+s)", output, re.MULTILINE
+        )
         assert summary, output[-5000:]
         TIMINGS.append(f"({summary.group(1)})")
+    # The production server booted and driven as clients would (tests marked `server`).
+    output = run("test-server", project, env)
+    summary = re.search(r"^=+ (\d+ passed, \d+ deselected in [\d.]+s)", output, re.MULTILINE)
+    assert summary, output[-5000:]
+    TIMINGS.append(f"({summary.group(1)})")
     with capsys.disabled():
         print(f"\n[{combination_id(answers)}] " + ", ".join(TIMINGS))

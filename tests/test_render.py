@@ -33,7 +33,7 @@ def expected_presence(answers: dict[str, Any], slug: str) -> dict[str, bool]:
         f"{slug}/shop/settings.py": example,
         "tests/shop": example,
         "tests/shop/cassettes/shipping_rates_ok.yaml": example,
-        "tests/shop/test_views.perf.yml": example,
+        "tests/shop/test_api.perf.yml": example,
         "tests/shop/worker_settings.py": example,
         "benchmarks": benchmarks,
         "benchmarks/site/settings.py": benchmarks,

@@ -16,10 +16,11 @@ from {{ cookiecutter.project_slug }}.users.models import User
 
 from tests.support.broker import queue_declare, queue_delete, queue_take_all
 from tests.support.loopback import HOST, closed_port
-{%- if cookiecutter.database_pooling == 'pgbouncer' %}
 
-pytest_plugins = ["tests.support.pgbouncer"]
-{%- endif %}
+pytest_plugins = [
+    "tests.support.production",{% if cookiecutter.database_pooling == 'pgbouncer' %}
+    "tests.support.pgbouncer",{% endif %}
+]
 
 
 def close_database_connections() -> None:
@@ -123,3 +124,20 @@ def task_queue() -> Iterator[None]:
     queue_take_all()
     yield
     queue_take_all()
+
+
+# Tests that wait longest (real workers, child processes, fuzzing, timeouts):
+# started first, so that no worker is left with one of them at the end.
+SLOW_FIRST = (
+    "test_worker.py",
+    "test_api_schema.py",
+    "silent_server_fails",
+    "fresh_production",
+    "test_counts.py",
+    "retry_after",
+    "test_concurrency.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: not any(part in item.nodeid for part in SLOW_FIRST))

@@ -2,8 +2,6 @@
 
 import django_stubs_ext
 
-from config.env import BASE_DIR
-
 # Each concern in its own module; Django reads only the UPPERCASE names.
 from config.settings.api import *
 from config.settings.cache import *
@@ -16,6 +14,7 @@ from config.settings.mail import *
 from config.settings.observability import *
 from config.settings.security import *{% if cookiecutter.use_sentry %}
 from config.settings.sentry import *{% endif %}
+from config.settings.static import *
 
 # Lets generic Django classes be subscripted at run time (ModelAdmin[Product]) for mypy.
 django_stubs_ext.monkeypatch()
@@ -33,10 +32,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Outermost: whatever goes wrong below it under /api/ is answered in the API's JSON shape.
+    # Liveness and readiness before the Host check and the HTTPS redirect (core/probes.py).
+    "{{ cookiecutter.project_slug }}.core.probes.ProbeMiddleware",
+    # Whatever goes wrong below it under /api/ is answered in the API's JSON shape.
     "{{ cookiecutter.project_slug }}.core.api_errors.ApiErrorMiddleware",
     "{{ cookiecutter.project_slug }}.core.middleware.RequestBudgetMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files before anything else has work to do (config/settings/static.py).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -78,9 +81,6 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
-
-STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

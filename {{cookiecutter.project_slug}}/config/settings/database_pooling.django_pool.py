@@ -41,7 +41,9 @@ POOL_MIN_SIZE = env.read_int("DATABASE_POOL_MIN_SIZE", minimum=0)
 POOL_MAX_SIZE = env.read_int("DATABASE_POOL_MAX_SIZE", minimum=1)
 if POOL_MIN_SIZE > POOL_MAX_SIZE:
     env.refuse(
-        "DATABASE_POOL_MIN_SIZE", str(POOL_MIN_SIZE), f"above DATABASE_POOL_MAX_SIZE={POOL_MAX_SIZE}"
+        "DATABASE_POOL_MIN_SIZE",
+        str(POOL_MIN_SIZE),
+        f"above DATABASE_POOL_MAX_SIZE={POOL_MAX_SIZE}",
     )
 
 CONNECTION_REUSE: dict[str, Any] = {

@@ -8,8 +8,9 @@ TEST_SECRET_KEY = "test-only-secret-key-never-used-outside-the-test-suite-012345
 
 DEVELOPMENT_DEFAULTS = {
     "DJANGO_ALLOWED_HOSTS": "localhost,127.0.0.1,testserver",
-    # The API's interactive docs page at /api/v1/docs.
+    # The API's interactive docs page at /api/v1/docs, and timings on every response.
     "DJANGO_API_DOCS": "true",
+    "DJANGO_SERVER_TIMING": "true",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:{{ '6432' if cookiecutter.database_pooling == 'pgbouncer' else '5432' }}/{{ cookiecutter.project_slug }}",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "CELERY_BROKER_URL": "{{ 'redis://127.0.0.1:6379/1' if cookiecutter.celery_broker == 'redis' else 'amqp://guest:guest@127.0.0.1:5672//' }}",

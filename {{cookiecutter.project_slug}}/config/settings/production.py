@@ -3,10 +3,11 @@
 What production never starts with (debug pages, a known or weak secret key,
 any Host accepted) is refused here, with every other bad variable, in one error.
 """
-{% if cookiecutter.use_sentry %}
+
+from config import env
+{%- if cookiecutter.use_sentry %}
 from config.sentry import init_sentry
 {%- endif %}
-from config import env
 from config.settings.base import *
 from config.settings.security import refuse_unsafe_in_production
 

@@ -1,57 +1,123 @@
-"""/health/ answers 200 when PostgreSQL, Redis and the broker answer, 503 naming what fails."""
+"""Liveness, readiness and /health/: up or down for anyone, which dependency only with the token."""
 
 import time
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.db import connection
 from django.test import Client
 from pytest_django import Settings
 
-from tests.support.loopback import HOST, closed_port
+from {{ cookiecutter.project_slug }}.core import health
+
+from tests.support.loopback import HOST, closed_port, silent_listener
+
+TOKEN = "a-health-token-for-the-tests"
+
+
+@pytest.fixture(autouse=True)
+def health_token(settings: Settings) -> None:
+    settings.HEALTH_TOKEN = TOKEN
+
+
+@pytest.fixture(autouse=True)
+def fresh_broker_results() -> Iterator[None]:
+    """No broker result reused from another test."""
+    health._broker_results.clear()
+    yield
+    health._broker_results.clear()
+
+
+def get(client: Client, path: str, **headers: str) -> Any:
+    return client.get(path, headers={"X-Health-Token": TOKEN, **headers})
 
 
 @pytest.mark.django_db
 def test_healthy(client: Client) -> None:
-    response = client.get("/health/")
+    response = get(client, "/health/")
     assert response.status_code == 200
     assert response.json() == {
         "status": "ok",
         "failing": [],
         "checks": {"database": "ok", "cache": "ok", "broker": "ok"},
     }
-    assert "no-cache" in response["Cache-Control"]
+    assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/health/", "/health/ready"])
+def test_anonymous_callers_learn_up_or_down_only(client: Client, path: str) -> None:
+    assert client.get(path).json() == {"status": "ok"}
+    assert get(client, path, **{"X-Health-Token": "wrong"}).json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+def test_no_details_for_anyone_without_a_configured_token(
+    client: Client, settings: Settings
+) -> None:
+    settings.HEALTH_TOKEN = ""
+    assert get(client, "/health/", **{"X-Health-Token": ""}).json() == {"status": "ok"}
 
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("redis_refused")
-def test_cache_down_is_reported(client: Client) -> None:
+def test_redis_down_fails_health_but_not_readiness(client: Client) -> None:
     started = time.monotonic()
-    response = client.get("/health/")
+    response = get(client, "/health/")
     elapsed = time.monotonic() - started
     assert response.status_code == 503
     body = response.json()
     assert body["failing"] == ["cache"]
-    assert body["checks"]["database"] == "ok"
     assert body["checks"]["cache"].startswith("error: ")
     assert elapsed < 5, "the probe must be bounded by the socket timeouts"
+    ready = get(client, "/health/ready")
+    assert ready.status_code == 200, "the cache absorbs a Redis outage: keep serving"
+    assert ready.json()["checks"] == {"database": "ok", "broker": "ok"}
 
 
 @pytest.mark.django_db
-def test_broker_down_is_reported(client: Client, settings: Settings) -> None:
+def test_a_silent_redis_is_bounded_by_the_socket_timeouts(
+    client: Client, settings: Settings
+) -> None:
+    with silent_listener() as port:
+        settings.CACHES = {
+            "default": {**settings.CACHES["default"], "LOCATION": f"redis://{HOST}:{port}/0"}
+        }
+        started = time.monotonic()
+        response = get(client, "/health/")
+        elapsed = time.monotonic() - started
+    assert response.json()["failing"] == ["cache"]
+    assert elapsed < 2.5, "0.5 s connect and read timeouts, not the listener's lifetime"
+
+
+@pytest.mark.django_db
+def test_broker_down_fails_readiness(client: Client, settings: Settings) -> None:
     scheme = "{{ 'redis://' if cookiecutter.celery_broker == 'redis' else 'amqp://guest:guest@' }}"
     settings.CELERY_BROKER_URL = f"{scheme}{HOST}:{closed_port()}/0"
     started = time.monotonic()
-    response = client.get("/health/")
+    response = get(client, "/health/ready")
     elapsed = time.monotonic() - started
     assert response.status_code == 503
-    body = response.json()
-    assert body["failing"] == ["broker"]
-    assert body["checks"] == {
-        "database": "ok",
-        "cache": "ok",
-        "broker": "error: OperationalError",
-    }
+    assert response.json()["checks"] == {"database": "ok", "broker": "error: OperationalError"}
     assert elapsed < 3, "the broker probe must not retry"
+
+
+@pytest.mark.django_db
+def test_the_broker_is_asked_once_per_interval(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    connects: list[float] = []
+    real_connect = health._connect_to_broker
+
+    def counted() -> None:
+        connects.append(time.monotonic())
+        real_connect()
+
+    monkeypatch.setattr(health, "_connect_to_broker", counted)
+    for _ in range(5):
+        assert client.get("/health/ready").status_code == 200
+    assert len(connects) == 1, "probes every few seconds must not open a connection each"
 
 
 def _disconnect() -> None:
@@ -63,20 +129,32 @@ def _disconnect() -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_database_down_is_reported(client: Client) -> None:
+def test_database_down_fails_readiness_but_not_liveness(client: Client) -> None:
     real_port = connection.settings_dict["PORT"]
     _disconnect()
     connection.settings_dict["PORT"] = closed_port()
     try:
-        response = client.get("/health/")
+        ready = get(client, "/health/ready")
+        live = get(client, "/health/live")
     finally:
         _disconnect()
         connection.settings_dict["PORT"] = real_port
-    assert response.status_code == 503
-    body = response.json()
-    assert body["failing"] == ["database"]
-    assert body["checks"] == {"database": "error: OperationalError", "cache": "ok", "broker": "ok"}
+    assert ready.status_code == 503
+    assert ready.json()["checks"] == {"database": "error: OperationalError", "broker": "ok"}
+    assert live.status_code == 200
 
 
-def test_only_get_is_allowed(client: Client) -> None:
+@pytest.mark.parametrize("path", ["/health/live", "/health/ready"])
+@pytest.mark.django_db
+def test_probes_answer_whatever_the_host_and_scheme(
+    client: Client, settings: Settings, path: str
+) -> None:
+    """An orchestrator probes the process's own address over plain HTTP."""
+    settings.SECURE_SSL_REDIRECT = True
+    response = client.get(path, headers={"Host": "10.0.3.7:8000"})
+    assert response.status_code == 200, response.content
+    assert client.get("/health/", headers={"Host": "10.0.3.7:8000"}).status_code == 400
+
+
+def test_only_get_is_allowed_on_health(client: Client) -> None:
     assert client.post("/health/").status_code == 405

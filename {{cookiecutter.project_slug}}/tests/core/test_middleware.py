@@ -1,4 +1,4 @@
-"""Every response reports its timing and query count; over-budget requests are logged."""
+"""Responses report their timing and query count where configured; over-budget requests are logged."""
 
 import logging
 import re
@@ -30,6 +30,14 @@ def test_server_timing_reports_queries(client: Client, three_queries_url: str) -
     response = client.get(three_queries_url)
     timing = response["Server-Timing"]
     assert re.fullmatch(r'total;dur=[\d.]+, db;dur=[\d.]+;desc="3 queries"', timing), timing
+
+
+@pytest.mark.django_db
+def test_server_timing_is_off_unless_configured(
+    client: Client, three_queries_url: str, settings: Settings
+) -> None:
+    settings.SERVER_TIMING = False  # production's default
+    assert "Server-Timing" not in client.get(three_queries_url)
 
 
 @pytest.mark.django_db

@@ -13,7 +13,6 @@ from django_perf_rec import record
 from pytest_django import Settings
 from zeal import NPlusOneError, zeal_ignore
 
-from {{ cookiecutter.project_slug }}.shop import services
 from {{ cookiecutter.project_slug }}.shop.cache_keys import PRODUCTS
 from {{ cookiecutter.project_slug }}.shop.demo_data import generate_catalog
 from {{ cookiecutter.project_slug }}.shop.models import (
@@ -22,7 +21,6 @@ from {{ cookiecutter.project_slug }}.shop.models import (
 )
 from {{ cookiecutter.project_slug }}.shop.selectors import products_with_relations
 
-from tests.support.processes import python_child
 from tests.support.queries import assert_queries_flat
 
 LIST = "/api/v1/products"
@@ -274,27 +272,3 @@ def test_list_answers_with_redis_down(client: Client) -> None:
     assert [product["id"] for product in body(response)["items"]] == catalog.product_ids
     # Bounded by the 0.5 s socket timeouts (refused connections fail at once).
     assert elapsed < 2.0
-
-
-def change_price_in_another_process(product_id: int, price: str) -> None:
-    """The same environment, so the same Redis and key namespace, in a new interpreter."""
-    result = python_child(
-        "from decimal import Decimal\n"
-        f"from {services.__name__} import product_change_price\n"
-        f"product_change_price(product_id={product_id}, price=Decimal({price!r}))\n"
-    )
-    assert result.returncode == 0, result.stderr
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_write_in_another_process_invalidates_the_cached_list(client: Client) -> None:
-    product_id = generate_catalog(products=3).product_ids[0]
-
-    def served_price() -> str:
-        products = body(client.get(LIST))["items"]
-        return str(next(product["price"] for product in products if product["id"] == product_id))
-
-    before = served_price()
-    change_price_in_another_process(product_id, "1234.50")
-    assert before != "1234.50"
-    assert served_price() == "1234.50"

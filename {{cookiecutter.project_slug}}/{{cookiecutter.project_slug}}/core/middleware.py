@@ -1,10 +1,11 @@
 """Request timing and a query budget, so chatty requests show up in production.
 
-Every response carries a ``Server-Timing`` header (total time, SQL time and the
-number of queries), visible in the browser's network panel and in load-balancer
-logs. A request that runs more than ``QUERY_BUDGET`` queries is logged as a
-warning with its path: an N+1 the tests did not cover surfaces in the logs
-instead of only as a slow graph.
+Where SERVER_TIMING is on (development; config/settings/observability.py),
+every response carries a ``Server-Timing`` header (total time, SQL time and
+the number of queries), visible in the browser's network panel. A request that
+runs more than ``QUERY_BUDGET`` queries is logged as a warning with its path:
+an N+1 the tests did not cover surfaces in the logs instead of only as a slow
+graph.
 
 Sync only on purpose: queries are counted on the request thread's connection.
 Under ASGI Django runs it in a thread for each request (about a millisecond);
@@ -55,10 +56,11 @@ class RequestBudgetMiddleware:
         started = time.perf_counter()
         with connection.execute_wrapper(counter):
             response = self.get_response(request)
-        total_ms = (time.perf_counter() - started) * 1000
-        response["Server-Timing"] = (
-            f'total;dur={total_ms:.1f}, db;dur={counter.seconds * 1000:.1f};desc="{counter.count} queries"'
-        )
+        if settings.SERVER_TIMING:
+            total_ms = (time.perf_counter() - started) * 1000
+            response["Server-Timing"] = (
+                f'total;dur={total_ms:.1f}, db;dur={counter.seconds * 1000:.1f};desc="{counter.count} queries"'
+            )
         budget: int = settings.QUERY_BUDGET
         if counter.count > budget:
             logger.warning(

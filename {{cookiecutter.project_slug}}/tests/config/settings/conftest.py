@@ -4,18 +4,19 @@ from collections.abc import Iterator
 
 import pytest
 from django.db import connection
-from pytest_django import DjangoDbBlocker
 
 
 @pytest.fixture
-def live_connection(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
+def live_connection(transactional_db: None) -> Iterator[None]:
     """The test database in autocommit, as a request sees it; for tests that write nothing.
 
-    Requests ``django_db_setup`` so that, run alone, the test still uses the test
-    database and never the configured one.
+    Through ``transactional_db``: the test database is set up even when such a
+    test runs alone (never the configured database), and no wrapping
+    transaction hides what a request would see. Tests that use it carry
+    tests.support.database.LIVE_DATABASE, so that the flush after them is cheap.
     """
-    with django_db_blocker.unblock():
-        try:
-            yield
-        finally:
-            connection.close()
+    assert str(connection.settings_dict["NAME"]).startswith("test_"), "the test database only"
+    try:
+        yield
+    finally:
+        connection.close()

@@ -19,7 +19,10 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from config import env
 from config.settings import database, database_pooling
 
+from tests.support.database import LIVE_DATABASE
 from tests.support.loopback import closed_port, silent_listener
+
+pytestmark = LIVE_DATABASE
 
 
 def test_libpq_receives_the_connect_timeout(live_connection: None) -> None:

@@ -10,7 +10,9 @@ from django.db import connection
 from config import env
 from config.settings import database, database_pooling
 
-from tests.support.postgres import terminate_sessions
+from tests.support.database import LIVE_DATABASE, terminate_sessions
+
+pytestmark = LIVE_DATABASE
 
 # The pooled backend; django-stubs does not declare its pool and close_pool().
 pooled_connection: Any = connection

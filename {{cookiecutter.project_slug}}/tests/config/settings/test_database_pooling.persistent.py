@@ -2,7 +2,9 @@
 
 from django.db import connection
 
-from tests.support.postgres import terminate_sessions
+from tests.support.database import LIVE_DATABASE, terminate_sessions
+
+pytestmark = LIVE_DATABASE
 
 
 def test_connection_settings_of_this_mode(live_connection: None) -> None:

@@ -2,7 +2,10 @@
 
 from django.db import connection
 
+from tests.support.database import LIVE_DATABASE
 from tests.support.pgbouncer import release_server_connections
+
+pytestmark = LIVE_DATABASE
 
 
 def test_connection_settings_of_this_mode(live_connection: None) -> None:

@@ -1,7 +1,14 @@
-"""PostgreSQL seen from outside the connection under test, as an operator would act on it."""
+"""The test database outside a test transaction, and seen from outside the connection under test."""
 
 import psycopg
+import pytest
 from django.db import connection
+
+# For tests that need the test database as a request sees it (autocommit, no
+# wrapping transaction) and write nothing of their own to flush: pytest-django
+# sets the test database up for them, and the flush after each one empties
+# only the tables of `core` (there are none), not every table.
+LIVE_DATABASE = pytest.mark.django_db(transaction=True, available_apps=["{{ cookiecutter.project_slug }}.core"])
 
 
 def terminate_sessions(database: str) -> int:

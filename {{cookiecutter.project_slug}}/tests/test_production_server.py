@@ -1,0 +1,152 @@
+"""The production server as a load balancer and a client see it (gunicorn, WSGI and ASGI).
+
+Booted with the shipped configuration and production settings on 127.0.0.1
+(tests/support/production.py); Redis and PostgreSQL are reached through
+proxies that a test takes down and brings back. Marked ``server``.
+"""
+
+import json
+import re
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.production import HEALTH_TOKEN, Backends
+from tests.support.servers import Answer, Server, fetch, production_server
+
+# The servers run on the test database, so it must be set up; what a test writes for
+# them (an API key) is committed (transaction=True), and only the tables of the apps
+# involved are emptied after it.
+pytestmark = [
+    pytest.mark.server,
+    pytest.mark.django_db(
+        transaction=True,
+        available_apps=[
+            "django.contrib.contenttypes",
+            "django.contrib.auth",
+            "{{ cookiecutter.project_slug }}.users",
+        ],
+    ),
+    pytest.mark.usefixtures("backends_up"),
+]
+
+TOKEN = {"X-Health-Token": HEALTH_TOKEN}
+
+
+def health(server: Server, path: str) -> tuple[Answer, float]:
+    started = time.monotonic()
+    answer = fetch(server, path, headers=TOKEN)
+    return answer, time.monotonic() - started
+
+
+@pytest.mark.parametrize("kind", ["wsgi", "asgi"])
+def test_probes_answer_the_orchestrator(
+    kind: str, request: pytest.FixtureRequest, backends_up: Backends
+) -> None:
+    server: Server = request.getfixturevalue(f"{kind}_server")
+    # The orchestrator probes the process's own address over plain HTTP.
+    raw = {"Host": "10.0.3.7:8000", "X-Forwarded-Proto": "http"}
+    assert fetch(server, "/health/live", headers=raw).status == 200
+    ready = fetch(server, "/health/ready", headers=raw)
+    assert (ready.status, json.loads(ready.body)) == (200, {"status": "ok"}), ready.body
+
+    backends_up.redis.set("down")
+    ready, _ = health(server, "/health/ready")
+    assert ready.status == 200, "the cache absorbs a Redis outage: stay in rotation"
+    everything, seconds = health(server, "/health/")
+    assert everything.status == 503
+    assert json.loads(everything.body)["failing"] == ["cache"]
+    assert seconds < 2, f"/health/ took {seconds:.1f} s with Redis down"
+
+    backends_up.redis.set("up")
+    backends_up.database.set("down")
+    ready, seconds = health(server, "/health/ready")
+    assert ready.status == 503, ready.body
+    assert json.loads(ready.body)["failing"] == ["database"]
+    assert seconds < 7, f"/health/ready took {seconds:.1f} s with PostgreSQL down"
+    assert fetch(server, "/health/live").status == 200, "liveness checks only the process"
+
+
+def test_static_files_are_served_with_far_future_caching(wsgi_server: Server) -> None:
+    login = fetch(wsgi_server, "/admin/login/")
+    assert login.status == 200
+    stylesheet = re.search(rb'href="(/static/admin/css/base\.[0-9a-f]{12}\.css)"', login.body)
+    assert stylesheet is not None, "hashed names from the manifest"
+    css = fetch(wsgi_server, stylesheet.group(1).decode(), headers={"Accept-Encoding": "gzip"})
+    assert css.status == 200
+    assert css.headers["Content-Type"].startswith("text/css")
+    assert css.headers.get("Content-Encoding") == "gzip"
+    assert "max-age=315360000" in css.headers["Cache-Control"]
+    assert "immutable" in css.headers["Cache-Control"]
+
+
+def test_security_headers_and_secure_cookies(wsgi_server: Server) -> None:
+    login = fetch(wsgi_server, "/admin/login/")
+    assert login.headers["Strict-Transport-Security"] == (
+        "max-age=31536000; includeSubDomains; preload"
+    )
+    assert login.headers["X-Content-Type-Options"] == "nosniff"
+    assert login.headers["Referrer-Policy"] == "same-origin"
+    assert login.headers["X-Frame-Options"] == "DENY"
+    cookie = login.headers["Set-Cookie"]
+    assert cookie.startswith("csrftoken=")
+    assert "Secure" in cookie
+    assert "Server-Timing" not in login.headers, "no internals for anonymous callers"
+
+
+def test_plain_http_is_redirected_to_https(wsgi_server: Server) -> None:
+    answer = fetch(wsgi_server, "/admin/login/", headers={"X-Forwarded-Proto": "http"})
+    assert answer.status == 301
+    assert answer.headers["Location"] == "https://127.0.0.1/admin/login/"
+
+
+def test_an_unknown_host_is_refused(wsgi_server: Server) -> None:
+    assert fetch(wsgi_server, "/admin/login/", headers={"Host": "evil.example.com"}).status == 400
+    api = fetch(wsgi_server, "/api/v1/me", headers={"Host": "evil.example.com"})
+    assert api.status == 400
+    assert json.loads(api.body)["error"] == "bad_request"
+
+
+@pytest.mark.parametrize("kind", ["wsgi", "asgi"])
+def test_an_api_client_with_a_key_is_served(
+    kind: str, request: pytest.FixtureRequest, server_api_key: str
+) -> None:
+    server: Server = request.getfixturevalue(f"{kind}_server")
+    me = fetch(server, "/api/v1/me", headers={"Authorization": f"Bearer {server_api_key}"})
+    assert me.status == 200, me.body
+    assert json.loads(me.body)["key"] == server_api_key.split(".", 1)[0]
+    refused = fetch(server, "/api/v1/me")
+    assert (refused.status, json.loads(refused.body)["error"]) == (401, "unauthorized")
+
+
+@pytest.fixture
+def short_lived_server(
+    server_environment: dict[str, str], tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Server]:
+    with production_server(
+        server_environment, log=tmp_path / "server.log", asgi=request.param == "asgi"
+    ) as server:
+        yield server
+
+
+@pytest.mark.parametrize("short_lived_server", ["wsgi", "asgi"], indirect=True)
+def test_sigterm_lets_an_in_flight_request_finish(
+    short_lived_server: Server, backends_up: Backends
+) -> None:
+    backends_up.redis.set("silent")  # /health/ now waits on Redis's socket timeouts
+    answers: list[Answer] = []
+    request = threading.Thread(
+        target=lambda: answers.append(fetch(short_lived_server, "/health/", headers=TOKEN))
+    )
+    request.start()
+    time.sleep(0.2)  # the request is in the server, waiting on Redis
+    stopped_at = time.monotonic()
+    status = short_lived_server.stop()
+    request.join(timeout=10)
+    assert answers, f"the in-flight request was cut off\n{short_lived_server.tail()}"
+    assert answers[0].status == 503, "answered in full: Redis is reported silent"
+    assert status == 0, short_lived_server.tail()
+    assert time.monotonic() - stopped_at < 5, "within the graceful timeout"
