@@ -21,9 +21,17 @@ from typing import Any
 
 PGBOUNCER_FILES = (
     "deploy/pgbouncer.ini",
-    "deploy/pgbouncer_userlist.txt",
+    "deploy/pgbouncer.local.ini",
+    "deploy/pgbouncer.local.userlist.txt",
+    "tests/deploy",
     "scripts/pgbouncer.py",
     "tests/support/pgbouncer.py",
+)
+
+DJANGO_POOL_FILES = (
+    "tests/config/test_celery_pool.py",
+    "tests/config/pool_worker.py",
+    "tests/config/pool_worker_settings.py",
 )
 
 # (option, value) -> paths removed when the option has that value.
@@ -31,8 +39,9 @@ REMOVED_WHEN: dict[tuple[str, object], tuple[str, ...]] = {
     ("include_example_app", False): ("{slug}/shop", "tests/shop", "benchmarks"),
     # The benchmarks measure the example app; without it they go too (above).
     ("include_benchmarks", False): ("benchmarks",),
+    ("database_pooling", "pgbouncer"): DJANGO_POOL_FILES,
     ("database_pooling", "django_pool"): PGBOUNCER_FILES,
-    ("database_pooling", "persistent"): PGBOUNCER_FILES,
+    ("database_pooling", "persistent"): (*PGBOUNCER_FILES, *DJANGO_POOL_FILES),
     ("use_sentry", False): ("config/sentry.py", "config/settings/sentry.py"),
     ("ci", "github"): (".gitlab-ci.yml",),
     ("ci", "gitlab"): (".github",),

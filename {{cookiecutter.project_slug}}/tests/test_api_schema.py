@@ -22,7 +22,7 @@ from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 
-EXAMPLES = 6
+EXAMPLES = 5
 
 
 @pytest.fixture

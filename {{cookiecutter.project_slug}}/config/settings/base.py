@@ -8,6 +8,7 @@ from config.settings.cache import *
 from config.settings.celery import *
 from config.settings.celery_broker import *
 from config.settings.database import *
+from config.settings.database_pooling import *
 from config.settings.http import *
 from config.settings.logging import *
 from config.settings.mail import *

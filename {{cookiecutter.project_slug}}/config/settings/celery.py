@@ -16,6 +16,16 @@ from config.env import Variable
 
 env.declare(
     {
+        "CELERY_WORKER_CONCURRENCY": Variable(
+            "a whole number, 0 for one per CPU",
+            "Pool processes of a `celery worker`: tasks it runs at once.",
+            "0",
+        ),
+        "CELERY_WORKER_MAX_TASKS_PER_CHILD": Variable(
+            "a whole number, 0 to never replace",
+            "A pool process is replaced after this many tasks, bounding slow leaks.",
+            "500",
+        ),
         "CELERY_TASK_DEFAULT_QUEUE": Variable(
             "a queue name, e.g. {{ cookiecutter.project_slug }}",
             "Queue the tasks go to and the workers read, so services sharing a broker never mix.",
@@ -45,6 +55,14 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # Reserve one message per process: none waits behind a long task or dies with a busy worker.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+
+# --- The worker's processes ---
+# Each pool process holds its own database connections (config/celery.py): concurrency
+# is part of the connection budget (deploy/pgbouncer.ini, config/settings/database_pooling.py).
+CELERY_WORKER_CONCURRENCY = env.read_int("CELERY_WORKER_CONCURRENCY", minimum=0) or None
+CELERY_WORKER_MAX_TASKS_PER_CHILD = (
+    env.read_int("CELERY_WORKER_MAX_TASKS_PER_CHILD", minimum=0) or None
+)
 # On a lost broker connection the broker redelivers unacknowledged tasks; stop ours, don't run twice.
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 

@@ -19,8 +19,20 @@ env.declare(
             "How long a worker thread keeps its connection to PgBouncer. Forced to 0 under ASGI.",
             "60",
         ),
+        "PGBOUNCER_ADMIN_URL": Variable(
+            "postgres://USER:PASSWORD@HOST:PORT/pgbouncer, or empty for DATABASE_URL's",
+            "PgBouncer's admin console, where db_apply_timeouts asks for RECONNECT.",
+            "",
+            secret=True,
+        ),
     }
 )
+
+# The admin console (an admin_users role of deploy/pgbouncer.ini): after new
+# timeouts are stored, RECONNECT makes PgBouncer replace each server connection
+# once it is released, so every session runs with them at once, not within
+# server_lifetime. Empty: DATABASE_URL's user and host, on database "pgbouncer".
+PGBOUNCER_ADMIN_URL = env.read_str("PGBOUNCER_ADMIN_URL")
 
 CONNECTION_REUSE: dict[str, Any] = {
     # Keep the (cheap) client connection to PgBouncer between requests.

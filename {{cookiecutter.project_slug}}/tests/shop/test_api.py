@@ -21,6 +21,7 @@ from {{ cookiecutter.project_slug }}.shop.models import (
 )
 from {{ cookiecutter.project_slug }}.shop.selectors import products_with_relations
 
+from tests.support.loopback import HOST, silent_listener
 from tests.support.queries import assert_queries_flat
 
 LIST = "/api/v1/products"
@@ -260,6 +261,24 @@ def test_list_serves_the_cached_bytes(client: Client) -> None:
     assert client.get(LIST).content == fresh
     PRODUCTS.invalidate()
     assert b"renamed" in client.get(LIST).content
+
+
+@pytest.mark.django_db
+def test_list_answers_within_the_socket_timeouts_when_redis_hangs(
+    client: Client, settings: Settings
+) -> None:
+    """A Redis that accepts connections and never answers: the timeouts bound the wait."""
+    catalog = generate_catalog(products=3)
+    with silent_listener() as port:
+        settings.CACHES = {
+            "default": {**settings.CACHES["default"], "LOCATION": f"redis://{HOST}:{port}/0"}
+        }
+        started = time.monotonic()
+        response = client.get(LIST)
+        elapsed = time.monotonic() - started
+    assert [product["id"] for product in body(response)["items"]] == catalog.product_ids
+    # The version read and the lock each wait 0.5 s, then the page is computed directly.
+    assert elapsed < 3.0, f"{elapsed:.1f} s: a hung Redis held the request"
 
 
 @pytest.mark.django_db

@@ -6,13 +6,14 @@ a timeout, and a deadline on the results.
 """
 
 import threading
+import time
 from collections import Counter
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Sum
 
 from {{ cookiecutter.project_slug }}.shop.models import (
@@ -106,3 +107,67 @@ def test_orders_sharing_products_in_opposite_orders_do_not_deadlock() -> None:
     assert Order.objects.count() == outcomes["placed"]
     initial = {first.pk: 20, second.pk: 20, third.pk: 20}
     assert_orders_are_whole_and_stock_adds_up([first, second, third], initial, lines_per_order=3)
+
+
+# --- The lock order, made to matter ---
+
+SEQUENTIAL_SCAN = "SET LOCAL enable_indexscan = off; SET LOCAL enable_bitmapscan = off"
+INDEX_SCAN = "SET LOCAL enable_seqscan = off"
+
+
+def lock_waiters() -> int:
+    """Sessions of the test database waiting for a row lock right now."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        (waiting,) = cursor.fetchone()
+    return int(waiting)
+
+
+def wait_for_waiters(count: int) -> None:
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    while lock_waiters() < count:
+        if time.monotonic() > deadline:
+            pytest.fail(f"{count} orders never queued for their locks")
+        time.sleep(0.02)
+
+
+def test_orders_whose_plans_scan_in_opposite_orders_do_not_deadlock() -> None:
+    """Rows are locked in primary-key order whatever order the plan reads them in.
+
+    PostgreSQL locks the rows of one SELECT ... FOR UPDATE in the order its plan
+    returns them: a sequential scan returns them in their physical order, an
+    index scan in key order, and an updated row moves to the end of its page.
+    Here the first product lies after the second, one order is planned as a
+    sequential scan and the other as an index scan, and a third transaction
+    holds the second product until both wait. Without ORDER BY on the locking
+    query they would lock the two products in opposite orders and deadlock.
+    """
+    first, second = make_products([10, 10])
+    Product.objects.filter(pk=first.pk).update(name="moved")  # now physically after `second`
+    outcomes: dict[str, str] = {}
+
+    def place(name: str, plan: str) -> None:
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(plan)
+                order_place(customer_email="b@example.com", quantities={first.pk: 1, second.pk: 1})
+            outcomes[name] = "placed"
+        except Exception as error:  # noqa: BLE001 - the outcome is what the test checks
+            outcomes[name] = type(error).__name__
+        finally:
+            connection.close()
+
+    sequential = threading.Thread(target=place, args=("sequential", SEQUENTIAL_SCAN))
+    indexed = threading.Thread(target=place, args=("index", INDEX_SCAN))
+    with transaction.atomic():
+        Product.objects.select_for_update().filter(pk=second.pk).get()  # held by a third order
+        sequential.start()
+        wait_for_waiters(1)
+        indexed.start()
+        wait_for_waiters(2)
+    for thread in (sequential, indexed):
+        thread.join(timeout=DEADLINE_SECONDS)
+    assert outcomes == {"sequential": "placed", "index": "placed"}

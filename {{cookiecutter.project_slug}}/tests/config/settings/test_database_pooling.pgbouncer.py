@@ -1,6 +1,9 @@
 """config/settings/database_pooling.py (PgBouncer): kept client connections, health-checked."""
 
+import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
+from pytest_django import Settings
 
 from tests.support.database import LIVE_DATABASE
 from tests.support.pgbouncer import release_server_connections
@@ -46,3 +49,32 @@ def test_dead_connection_is_replaced_before_use(live_connection: None) -> None:
         cursor.execute("SELECT 1")
         assert cursor.fetchone() == (1,)
     assert connection.connection is not raw
+
+
+def show_statement_timeout() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        (value,) = cursor.fetchone()
+    return str(value)
+
+
+def test_new_timeouts_hold_through_pgbouncer_at_once(
+    live_connection: None, settings: Settings
+) -> None:
+    """PgBouncer reuses server connections that started with the old values: RECONNECT."""
+    assert show_statement_timeout() == "30s"  # a server connection, now idle in PgBouncer
+    timeouts = dict(settings.DATABASE_SESSION_TIMEOUTS)
+    settings.DATABASE_SESSION_TIMEOUTS = {**timeouts, "statement_timeout": 31_000}
+    try:
+        call_command("db_apply_timeouts", verbosity=0)
+        assert show_statement_timeout() == "31s", "right after, not within server_lifetime"
+    finally:
+        settings.DATABASE_SESSION_TIMEOUTS = timeouts
+        call_command("db_apply_timeouts", verbosity=0)
+    assert show_statement_timeout() == "30s"
+
+
+def test_an_admin_console_that_refuses_is_named(live_connection: None, settings: Settings) -> None:
+    settings.PGBOUNCER_ADMIN_URL = "postgres://nobody@127.0.0.1:6432/pgbouncer"
+    with pytest.raises(CommandError, match=r"(?s)refused RECONNECT.*admin_users"):
+        call_command("db_apply_timeouts", verbosity=0)

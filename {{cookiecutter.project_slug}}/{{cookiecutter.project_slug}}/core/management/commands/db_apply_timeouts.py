@@ -6,12 +6,19 @@ server connection leaks to whoever gets it next. ``ALTER DATABASE ... SET``
 makes every new session on that database start with the values, however it
 connects. ``make migrate`` runs this; run it again after changing
 DATABASE_STATEMENT_TIMEOUT or DATABASE_IDLE_IN_TRANSACTION_TIMEOUT.
+
+Through PgBouncer, sessions are server connections that PgBouncer keeps open
+and reuses (up to server_lifetime); their values are those of when they
+started. So the command then asks PgBouncer's admin console to RECONNECT the
+database: each server connection is replaced once it is released, and the new
+values hold at once (PGBOUNCER_ADMIN_URL, config/settings/database_pooling.py).
 """
 
 from typing import Any
 
+import psycopg
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
 
@@ -31,8 +38,39 @@ class Command(BaseCommand):
                 cursor.execute(f"ALTER DATABASE {name} SET {parameter} = {int(milliseconds)}")
                 if options["verbosity"]:
                     self.stdout.write(f"{parameter} = {milliseconds} ms on database {name}.")
-        if options["verbosity"]:
+        if getattr(settings, "PGBOUNCER_ADMIN_URL", None) is not None:
+            self.reconnect_through_pgbouncer(connection.settings_dict)
+            if options["verbosity"]:
+                self.stdout.write("PgBouncer replaces its server connections as they are released.")
+        elif options["verbosity"]:
             self.stdout.write(
                 "New sessions start with these values. Existing ones keep theirs until they "
                 "reconnect."
             )
+
+    @staticmethod
+    def reconnect_through_pgbouncer(database: dict[str, Any]) -> None:
+        """RECONNECT on PgBouncer's admin console (the database's own host, unless configured)."""
+        admin_url: str = getattr(settings, "PGBOUNCER_ADMIN_URL", "")
+        where: dict[str, Any] = (
+            {"conninfo": admin_url}
+            if admin_url
+            else {
+                "host": database["HOST"],
+                "port": database["PORT"],
+                "user": database["USER"],
+                "password": database["PASSWORD"],
+                "dbname": "pgbouncer",
+            }
+        )
+        try:
+            with psycopg.connect(**where, autocommit=True, connect_timeout=5) as admin:
+                # The name is PgBouncer's identifier for the database, not SQL data.
+                admin.execute(f"RECONNECT {database['NAME']}")
+        except psycopg.Error as error:
+            raise CommandError(
+                f"The timeouts are stored, but PgBouncer's admin console refused RECONNECT "
+                f"({error}). Give the role admin rights (admin_users in deploy/pgbouncer.ini) "
+                "or set PGBOUNCER_ADMIN_URL; until then server connections keep the old "
+                "values up to server_lifetime."
+            ) from error
