@@ -94,7 +94,11 @@ def test_removal_table_names_paths_per_option() -> None:
     assert ".gitlab-ci.yml" in removed
     assert "config/sentry.py" in removed
     assert "benchmarks" in removed
-    assert post_gen.paths_to_remove({**VALID, "use_sentry": True}) == [".gitlab-ci.yml"]
+    pgbouncer_sentry_github = {**VALID, "use_sentry": True}
+    assert post_gen.paths_to_remove(pgbouncer_sentry_github) == [
+        *post_gen.DJANGO_POOL_FILES,
+        ".gitlab-ci.yml",
+    ]
     assert "benchmarks" in post_gen.paths_to_remove({**VALID, "include_benchmarks": False})
 
 
