@@ -47,7 +47,11 @@ def combination_id(answers: dict[str, Any]) -> str:
             answers["database_pooling"],
             answers["celery_broker"],
             ("example" if answers["include_example_app"] else "noexample")
-            + ("" if answers["include_benchmarks"] or not answers["include_example_app"] else "-nobench"),
+            + (
+                ""
+                if answers["include_benchmarks"] or not answers["include_example_app"]
+                else "-nobench"
+            ),
             "sentry" if answers["use_sentry"] else "nosentry",
             answers["ci"],
         ]
@@ -63,6 +67,10 @@ def load_hook(name: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+# The longest project_slug hooks/pre_gen_project.py accepts.
+LONGEST_SLUG = "svc_" + "x" * (load_hook("pre_gen_project").MAX_SLUG_LENGTH - 4)
 
 
 def generate(output_dir: Path, **answers: Any) -> Path:

@@ -21,7 +21,9 @@ from services import listening, wait_for
 
 PROJECT = Path(__file__).resolve().parent.parent
 PGBOUNCER_PORT = 6432
-RUNTIME_DIR = Path(os.environ.get("PGBOUNCER_RUNTIME_DIR", "/tmp/{{ cookiecutter.project_slug }}-pgbouncer"))  # noqa: S108
+# Sockets and pid file of the local PgBouncer (a per-project folder under /tmp).
+DEFAULT_RUNTIME_DIR = "/tmp/{{ cookiecutter.project_slug }}-pgbouncer"  # noqa: S108
+RUNTIME_DIR = Path(os.environ.get("PGBOUNCER_RUNTIME_DIR", DEFAULT_RUNTIME_DIR))
 
 
 def with_overrides(config: str, overrides: str) -> str:

@@ -24,7 +24,11 @@ from typing import Any
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 
-from {{ cookiecutter.project_slug }}.shop.api import json_bytes, json_response, product_page_body
+from {{ cookiecutter.project_slug }}.shop.api import (
+    json_bytes,
+    json_response,
+    product_page_body,
+)
 from {{ cookiecutter.project_slug }}.shop.clients import shipping_rates_fetch
 from {{ cookiecutter.project_slug }}.shop.models import Product, ProductImage
 from {{ cookiecutter.project_slug }}.shop.selectors import (

@@ -47,7 +47,7 @@ def test_rederives_every_count_and_reports_progress(caplog: pytest.LogCaptureFix
         ProductImage(product_id=products[1], url=f"https://img.example.com/{index}.jpg")
         for index in range(2)
     )
-    with caplog.at_level(logging.INFO, logger="{{ cookiecutter.project_slug }}.shop.counts"):
+    with caplog.at_level(logging.INFO, logger=image_counts_rederive.__module__):
         assert image_counts_rederive(chunk_size=2) is None
     counts = list(Product.objects.order_by("pk").values_list("image_count", flat=True))
     assert counts == [0, 2, 0, 0, 0]

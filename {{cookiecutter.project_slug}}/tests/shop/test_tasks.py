@@ -18,7 +18,10 @@ from django.core import mail
 from pytest_django import Settings
 
 from {{ cookiecutter.project_slug }}.shop.models import Order
-from {{ cookiecutter.project_slug }}.shop.tasks import order_confirm
+from {{ cookiecutter.project_slug }}.shop.tasks import (
+    order_confirm,
+    products_image_count_refresh,
+)
 
 from config.celery import app as celery_app
 
@@ -142,5 +145,5 @@ def test_readme_states_the_retry_policy() -> None:
 
 def test_beat_schedule_names_registered_tasks() -> None:
     scheduled = [entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()]
-    assert scheduled == ["{{ cookiecutter.project_slug }}.shop.tasks.products_image_count_refresh"]
+    assert scheduled == [products_image_count_refresh.name]
     assert all(name in celery_app.tasks for name in scheduled)

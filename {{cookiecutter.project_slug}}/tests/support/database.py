@@ -8,7 +8,8 @@ from django.db import connection
 # wrapping transaction) and write nothing of their own to flush: pytest-django
 # sets the test database up for them, and the flush after each one empties
 # only the tables of `core` (there are none), not every table.
-LIVE_DATABASE = pytest.mark.django_db(transaction=True, available_apps=["{{ cookiecutter.project_slug }}.core"])
+CORE_APP = "{{ cookiecutter.project_slug }}.core"
+LIVE_DATABASE = pytest.mark.django_db(transaction=True, available_apps=[CORE_APP])
 
 
 def terminate_sessions(database: str) -> int:

@@ -17,7 +17,11 @@ from typing import Any
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.http import HttpRequest, HttpResponseBase, JsonResponse
 
-from {{ cookiecutter.project_slug }}.core.health import READINESS, health_response, run_probes
+from {{ cookiecutter.project_slug }}.core.health import (
+    READINESS,
+    health_response,
+    run_probes,
+)
 
 LIVE = "/health/live"
 READY = "/health/ready"

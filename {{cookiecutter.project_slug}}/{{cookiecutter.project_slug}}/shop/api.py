@@ -30,12 +30,23 @@ from asgiref.sync import sync_to_async
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Path, Query, Router, Status
 
-from {{ cookiecutter.project_slug }}.core.api_errors import ERROR_RESPONSES, WRITE_ERRORS, ApiError
+from {{ cookiecutter.project_slug }}.core.api_errors import (
+    ERROR_RESPONSES,
+    WRITE_ERRORS,
+    ApiError,
+)
 from {{ cookiecutter.project_slug }}.core.cache import get_or_compute
-from {{ cookiecutter.project_slug }}.core.pagination import PageQuery, cursor_decode, keyset_page
+from {{ cookiecutter.project_slug }}.core.pagination import (
+    PageQuery,
+    cursor_decode,
+    keyset_page,
+)
 from {{ cookiecutter.project_slug }}.core.throttling import throttle_writes
 from {{ cookiecutter.project_slug }}.shop.cache_keys import PRODUCT_PAGE_TIMEOUT, PRODUCTS
-from {{ cookiecutter.project_slug }}.shop.clients import ShippingRatesError, shipping_rates_fetch
+from {{ cookiecutter.project_slug }}.shop.clients import (
+    ShippingRatesError,
+    shipping_rates_fetch,
+)
 from {{ cookiecutter.project_slug }}.shop.models import Product, ProductImage
 from {{ cookiecutter.project_slug }}.shop.schemas import (
     Delivery,
@@ -52,7 +63,11 @@ from {{ cookiecutter.project_slug }}.shop.selectors import (
     product_list_rows,
     products_for_detail,
 )
-from {{ cookiecutter.project_slug }}.shop.services import OrderError, OutOfStockError, order_place
+from {{ cookiecutter.project_slug }}.shop.services import (
+    OrderError,
+    OutOfStockError,
+    order_place,
+)
 from {{ cookiecutter.project_slug }}.users.auth import WRITE_AUTH
 from {{ cookiecutter.project_slug }}.users.models import User
 

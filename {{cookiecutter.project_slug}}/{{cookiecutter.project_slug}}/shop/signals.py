@@ -15,7 +15,12 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from {{ cookiecutter.project_slug }}.shop.cache_keys import PRODUCTS
-from {{ cookiecutter.project_slug }}.shop.models import Brand, Category, Product, ProductImage
+from {{ cookiecutter.project_slug }}.shop.models import (
+    Brand,
+    Category,
+    Product,
+    ProductImage,
+)
 from {{ cookiecutter.project_slug }}.shop.tasks import product_image_count_refresh
 
 
