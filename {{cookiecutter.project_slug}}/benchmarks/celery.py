@@ -161,8 +161,8 @@ def main() -> None:
         print(json.dumps({"rss_growth_mib": (peak_rss_kib() - before) / 1024}))
         return
 
-    queue = f"{{ cookiecutter.project_slug }}-bench-{os.getpid()}"
-    env = benchmark_env(CELERY_TASK_DEFAULT_QUEUE=queue)
+    bench_queue = f"{{ cookiecutter.project_slug }}-bench-{os.getpid()}"
+    env = benchmark_env(CELERY_TASK_DEFAULT_QUEUE=bench_queue)
     prepare_database(env)
     os.environ.update(env)
     import django
