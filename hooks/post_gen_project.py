@@ -57,6 +57,7 @@ VARIANTS: dict[str, str] = {
     "config/settings/celery_broker.py": "celery_broker",
     "tests/config/settings/test_database_pooling.py": "database_pooling",
     "tests/config/settings/test_celery_broker.py": "celery_broker",
+    "{slug}/core/checks/connection_demand.py": "database_pooling",
 }
 
 
@@ -82,7 +83,7 @@ def remove_paths(project: Path, paths: list[str]) -> None:
 def keep_variants(project: Path, answers: dict[str, Any]) -> None:
     """Rename each chosen variant to its final path and remove the other variants."""
     for relative, option in VARIANTS.items():
-        target = project / relative
+        target = project / relative.format(slug=answers["project_slug"])
         chosen = target.with_name(f"{target.stem}.{answers[option]}{target.suffix}")
         for variant in target.parent.glob(f"{target.stem}.*{target.suffix}"):
             if variant == chosen:

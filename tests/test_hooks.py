@@ -110,7 +110,7 @@ def test_removal_table_only_names_real_options() -> None:
 def test_variants_table_names_real_options_and_shipped_files() -> None:
     project = TEMPLATE / "{{cookiecutter.project_slug}}"
     for relative, option in post_gen.VARIANTS.items():
-        target = project / relative
+        target = project / relative.format(slug="{{cookiecutter.project_slug}}")
         shipped = {
             path.name.removeprefix(f"{target.stem}.").removesuffix(target.suffix)
             for path in target.parent.glob(f"{target.stem}.*{target.suffix}")

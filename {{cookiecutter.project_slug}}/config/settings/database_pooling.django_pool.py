@@ -12,6 +12,9 @@ from typing import Any
 from config import env
 from config.env import Variable
 
+# The mode this project was generated with (the system checks read it).
+DATABASE_POOLING = "django_pool"
+
 env.declare(
     {
         "DATABASE_CONN_MAX_AGE": Variable(

@@ -6,6 +6,11 @@ from typing import Any
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
+from pytest_django import Settings
+
+from {{ cookiecutter.project_slug }}.core.checks.connection_demand import (
+    connections_needed,
+)
 
 from config import env
 from config.settings import database, database_pooling
@@ -83,3 +88,14 @@ def test_bad_pool_settings_stop_start_up(
     finally:
         monkeypatch.undo()
         reload_database_settings()
+
+
+def test_connection_demand_counts_each_process_pool_at_its_largest(settings: Settings) -> None:
+    """What core/checks/connection_budget.py holds against max_connections."""
+    settings.WEB_INSTANCES, settings.WEB_WORKERS, settings.WEB_THREADS = 2, 3, 16
+    settings.CELERY_WORKER_INSTANCES, settings.CELERY_WORKER_CONCURRENCY = 2, 5
+    settings.POOL_MIN_SIZE, settings.POOL_MAX_SIZE = 1, 4
+    needed, how = connections_needed("default")
+    # Threads beyond the pool's size wait for a connection: they open none.
+    assert needed == 2 * 3 * 4 + 2 * 5 * 1
+    assert "pool of 4" in how

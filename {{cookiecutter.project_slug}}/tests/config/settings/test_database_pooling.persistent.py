@@ -1,6 +1,11 @@
 """config/settings/database_pooling.py (persistent): connections kept per thread, health-checked."""
 
 from django.db import connection
+from pytest_django import Settings
+
+from {{ cookiecutter.project_slug }}.core.checks.connection_demand import (
+    connections_needed,
+)
 
 from tests.support.database import LIVE_DATABASE, terminate_sessions
 
@@ -43,3 +48,12 @@ def test_dead_connection_is_replaced_before_use(live_connection: None) -> None:
         cursor.execute("SELECT 1")
         assert cursor.fetchone() == (1,)
     assert connection.connection is not raw
+
+
+def test_connection_demand_counts_every_thread_of_every_copy(settings: Settings) -> None:
+    """What core/checks/connection_budget.py holds against max_connections."""
+    settings.WEB_INSTANCES, settings.WEB_WORKERS, settings.WEB_THREADS = 2, 3, 4
+    settings.CELERY_WORKER_INSTANCES, settings.CELERY_WORKER_CONCURRENCY = 2, 5
+    needed, how = connections_needed("default")
+    assert needed == 2 * 3 * 4 + 2 * 5
+    assert "3 workers x 4 threads" in how

@@ -1,9 +1,17 @@
 """config/settings/database_pooling.py (PgBouncer): kept client connections, health-checked."""
 
+import re
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from pytest_django import Settings
+
+from {{ cookiecutter.project_slug }}.core.checks.connection_demand import (
+    connections_needed,
+)
+
+from config.env import BASE_DIR
 
 from tests.support.database import LIVE_DATABASE
 from tests.support.pgbouncer import release_server_connections
@@ -78,3 +86,20 @@ def test_an_admin_console_that_refuses_is_named(live_connection: None, settings:
     settings.PGBOUNCER_ADMIN_URL = "postgres://nobody@127.0.0.1:6432/pgbouncer"
     with pytest.raises(CommandError, match=r"(?s)refused RECONNECT.*admin_users"):
         call_command("db_apply_timeouts", verbosity=0)
+
+
+def test_connection_demand_is_pgbouncers_server_pool(
+    live_connection: None, settings: Settings
+) -> None:
+    """However many copies connect, PostgreSQL sees PgBouncer's pool (deploy/pgbouncer.ini)."""
+    shipped = (BASE_DIR / "deploy" / "pgbouncer.ini").read_text()
+    sizes = {
+        key: int(value)
+        for key, value in re.findall(
+            r"^(default_pool_size|reserve_pool_size) = (\d+)$", shipped, re.MULTILINE
+        )
+    }
+    settings.WEB_INSTANCES = settings.CELERY_WORKER_INSTANCES = 50
+    needed, how = connections_needed("default")
+    assert needed == sizes["default_pool_size"] + sizes["reserve_pool_size"]
+    assert "default_pool_size" in how

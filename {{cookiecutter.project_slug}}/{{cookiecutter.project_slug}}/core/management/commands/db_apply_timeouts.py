@@ -50,21 +50,9 @@ class Command(BaseCommand):
 
     @staticmethod
     def reconnect_through_pgbouncer(database: dict[str, Any]) -> None:
-        """RECONNECT on PgBouncer's admin console (the database's own host, unless configured)."""
-        admin_url: str = getattr(settings, "PGBOUNCER_ADMIN_URL", "")
-        where: dict[str, Any] = (
-            {"conninfo": admin_url}
-            if admin_url
-            else {
-                "host": database["HOST"],
-                "port": database["PORT"],
-                "user": database["USER"],
-                "password": database["PASSWORD"],
-                "dbname": "pgbouncer",
-            }
-        )
+        """RECONNECT on PgBouncer's admin console: each server connection is replaced."""
         try:
-            with psycopg.connect(**where, autocommit=True, connect_timeout=5) as admin:
+            with pgbouncer_admin(database) as admin:
                 # The name is PgBouncer's identifier for the database, not SQL data.
                 admin.execute(f"RECONNECT {database['NAME']}")
         except psycopg.Error as error:
@@ -74,3 +62,20 @@ class Command(BaseCommand):
                 "or set PGBOUNCER_ADMIN_URL; until then server connections keep the old "
                 "values up to server_lifetime."
             ) from error
+
+
+def pgbouncer_admin(database: dict[str, Any]) -> psycopg.Connection[Any]:
+    """PgBouncer's admin console: PGBOUNCER_ADMIN_URL, else the database's own host and role."""
+    admin_url: str = getattr(settings, "PGBOUNCER_ADMIN_URL", "")
+    where: dict[str, Any] = (
+        {"conninfo": admin_url}
+        if admin_url
+        else {
+            "host": database["HOST"],
+            "port": database["PORT"],
+            "user": database["USER"],
+            "password": database["PASSWORD"],
+            "dbname": "pgbouncer",
+        }
+    )
+    return psycopg.connect(**where, autocommit=True, connect_timeout=5)
