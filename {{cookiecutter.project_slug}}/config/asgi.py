@@ -4,6 +4,8 @@ import os
 
 from django.core.asgi import get_asgi_application
 
+from config import startup
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 # Connection policy under ASGI: no persistent connections. Async requests run their
 # queries in changing threads, and each thread would keep (and leak) a connection of
@@ -12,3 +14,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 os.environ["DATABASE_CONN_MAX_AGE"] = "0"
 
 application = get_asgi_application()
+startup.start("asgi")

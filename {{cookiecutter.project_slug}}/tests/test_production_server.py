@@ -5,6 +5,7 @@ Booted with the shipped configuration and production settings on 127.0.0.1
 proxies that a test takes down and brings back. Marked ``server``.
 """
 
+import http.client
 import json
 import re
 import threading
@@ -13,7 +14,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
+from tests.support.loopback import HOST
 from tests.support.production import HEALTH_TOKEN, Backends
 from tests.support.servers import Answer, Server, fetch, production_server
 
@@ -150,3 +153,52 @@ def test_sigterm_lets_an_in_flight_request_finish(
     assert answers[0].status == 503, "answered in full: Redis is reported silent"
     assert status == 0, short_lived_server.tail()
     assert time.monotonic() - stopped_at < 5, "within the graceful timeout"
+
+
+@pytest.fixture
+def two_worker_server(server_environment: dict[str, str], tmp_path: Path) -> Iterator[Server]:
+    with production_server(server_environment, log=tmp_path / "server.log", workers=2) as server:
+        yield server
+
+
+def scrape(server: Server) -> str:
+    connection = http.client.HTTPConnection(HOST, server.metrics_port, timeout=10)
+    try:
+        connection.request("GET", "/metrics")
+        response = connection.getresponse()
+        assert response.status == 200
+        return response.read().decode()
+    finally:
+        connection.close()
+
+
+def sample(text: str, name: str, **labels: str) -> float:
+    """The value of one sample of a Prometheus text page, 0 when absent."""
+    for family in text_string_to_metric_families(text):
+        for found in family.samples:
+            if found.name == name and found.labels == labels:
+                return float(found.value)
+    return 0.0
+
+
+def test_metrics_add_up_every_worker_on_their_own_port(two_worker_server: Server) -> None:
+    requests = 20
+    for _ in range(requests):
+        assert fetch(two_worker_server, "/api/v1/me").status == 401
+    text = scrape(two_worker_server)
+    # Served by either worker, counted once, by route pattern: the master's page holds all.
+    labels = {"route": "api/v1/me", "method": "GET", "status": "401"}
+    assert sample(text, "http_requests_total", **labels) == requests, two_worker_server.tail()
+    assert sample(text, "http_request_duration_seconds_count", route="api/v1/me") == requests
+    assert fetch(two_worker_server, "/metrics").status == 404, "never on the public port"
+
+
+def test_a_setting_that_fails_a_check_stops_the_server(
+    server_environment: dict[str, str], tmp_path: Path
+) -> None:
+    unsafe = {**server_environment, "DJANGO_SETTINGS_MODULE": "tests.support.unsafe_settings"}
+    with (
+        pytest.raises(RuntimeError, match=r"core\.E007"),
+        production_server(unsafe, log=tmp_path / "server.log", startup_seconds=20),
+    ):
+        pass

@@ -15,6 +15,7 @@ from config.settings.mail import *
 from config.settings.observability import *
 from config.settings.security import *{% if cookiecutter.use_sentry %}
 from config.settings.sentry import *{% endif %}
+from config.settings.server import *
 from config.settings.static import *
 
 # Lets generic Django classes be subscripted at run time (ModelAdmin[Product]) for mypy.
@@ -35,9 +36,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Liveness and readiness before the Host check and the HTTPS redirect (core/probes.py).
     "{{ cookiecutter.project_slug }}.core.probes.ProbeMiddleware",
+    # Request id, log line, metrics and query budget of every other request.
+    "{{ cookiecutter.project_slug }}.core.middleware.RequestTelemetryMiddleware",
     # Whatever goes wrong below it under /api/ is answered in the API's JSON shape.
     "{{ cookiecutter.project_slug }}.core.api_errors.ApiErrorMiddleware",
-    "{{ cookiecutter.project_slug }}.core.middleware.RequestBudgetMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files before anything else has work to do (config/settings/static.py).
     "whitenoise.middleware.WhiteNoiseMiddleware",

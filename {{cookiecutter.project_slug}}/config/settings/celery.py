@@ -9,6 +9,7 @@ worker. The Celery app (config/celery.py) reads the CELERY_ names below; the
 broker's URL and transport options are in config/settings/celery_broker.py.
 """
 
+import re
 from typing import Any
 
 from config import env
@@ -25,6 +26,12 @@ env.declare(
             "a whole number, 0 to never replace",
             "A pool process is replaced after this many tasks, bounding slow leaks.",
             "500",
+        ),
+        "CELERY_WORKER_METRICS_BIND": Variable(
+            "HOST:PORT, or empty for no metrics endpoint",
+            "Where a `celery worker` serves Prometheus metrics of all its pool processes "
+            "(with PROMETHEUS_MULTIPROC_DIR set to a directory of its own). Never public.",
+            "0.0.0.0:9101",
         ),
         "CELERY_TASK_DEFAULT_QUEUE": Variable(
             "a queue name, e.g. {{ cookiecutter.project_slug }}",
@@ -63,6 +70,10 @@ CELERY_WORKER_CONCURRENCY = env.read_int("CELERY_WORKER_CONCURRENCY", minimum=0)
 CELERY_WORKER_MAX_TASKS_PER_CHILD = (
     env.read_int("CELERY_WORKER_MAX_TASKS_PER_CHILD", minimum=0) or None
 )
+# The worker's Prometheus endpoint (config/celery.py), summing its pool processes.
+WORKER_METRICS_BIND = env.read_str("CELERY_WORKER_METRICS_BIND")
+if WORKER_METRICS_BIND and not re.fullmatch(r"[\w.-]+:\d{1,5}", WORKER_METRICS_BIND):
+    env.refuse("CELERY_WORKER_METRICS_BIND", WORKER_METRICS_BIND, "not HOST:PORT")
 # On a lost broker connection the broker redelivers unacknowledged tasks; stop ours, don't run twice.
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 

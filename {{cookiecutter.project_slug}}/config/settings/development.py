@@ -11,6 +11,9 @@ DEVELOPMENT_DEFAULTS = {
     # The API's interactive docs page at /api/v1/docs, and timings on every response.
     "DJANGO_API_DOCS": "true",
     "DJANGO_SERVER_TIMING": "true",
+    # Readable log lines; no worker metrics port on a laptop (gunicorn's stays, on 9100).
+    "DJANGO_LOG_FORMAT": "text",
+    "CELERY_WORKER_METRICS_BIND": "",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:{{ '6432' if cookiecutter.database_pooling == 'pgbouncer' else '5432' }}/{{ cookiecutter.project_slug }}",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "CELERY_BROKER_URL": "{{ 'redis://127.0.0.1:6379/1' if cookiecutter.celery_broker == 'redis' else 'amqp://guest:guest@127.0.0.1:5672//' }}",

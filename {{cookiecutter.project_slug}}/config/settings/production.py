@@ -5,15 +5,10 @@ any Host accepted) is refused here, with every other bad variable, in one error.
 """
 
 from config import env
-{%- if cookiecutter.use_sentry %}
-from config.sentry import init_sentry
-{%- endif %}
 from config.settings.base import *
 from config.settings.security import refuse_unsafe_in_production
 
 refuse_unsafe_in_production()
 env.check()
-{%- if cookiecutter.use_sentry %}
 
-init_sentry(SENTRY_DSN)
-{%- endif %}
+ENVIRONMENT = "production"

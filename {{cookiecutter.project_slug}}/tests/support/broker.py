@@ -38,9 +38,11 @@ def queue_delete(name: str | None = None) -> None:
         queue.exchange.delete()
 
 
-def queue_take_all(name: str | None = None, *, limit: int = 1000) -> list[tuple[str, list[Any]]]:
-    """Remove and return (task name, args) of every message waiting in the queue."""
-    taken: list[tuple[str, list[Any]]] = []
+def queue_take_messages(
+    name: str | None = None, *, limit: int = 1000
+) -> list[tuple[dict[str, Any], list[Any]]]:
+    """Remove and return (headers, args) of every message waiting in the queue."""
+    taken: list[tuple[dict[str, Any], list[Any]]] = []
     with celery_app.connection_for_write() as connection:
         queue = task_queue(name).bind(connection.default_channel)
         for _ in range(limit):
@@ -48,5 +50,10 @@ def queue_take_all(name: str | None = None, *, limit: int = 1000) -> list[tuple[
             if message is None:
                 break
             args, _kwargs, _embed = message.decode()
-            taken.append((message.headers["task"], args))
+            taken.append((dict(message.headers), args))
     return taken
+
+
+def queue_take_all(name: str | None = None, *, limit: int = 1000) -> list[tuple[str, list[Any]]]:
+    """Remove and return (task name, args) of every message waiting in the queue."""
+    return [(headers["task"], args) for headers, args in queue_take_messages(name, limit=limit)]

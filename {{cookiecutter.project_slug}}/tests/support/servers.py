@@ -30,6 +30,7 @@ GRACEFUL_SECONDS = 5
 class Server:
     url: str
     port: int
+    metrics_port: int
     process: subprocess.Popen[bytes]
     log: Path
 
@@ -98,7 +99,7 @@ def production_server(
     startup_seconds: float = 30,
 ) -> Iterator[Server]:
     """gunicorn with ``env`` (production settings, say) until the block ends."""
-    port = closed_port()  # free now; gunicorn binds it
+    port, metrics_port = closed_port(), closed_port()  # free now; gunicorn binds them
     worker_class = ["-k", "uvicorn_worker.UvicornWorker"] if asgi else []
     application = "config.asgi:application" if asgi else "config.wsgi:application"
     command = [
@@ -111,12 +112,17 @@ def production_server(
         "WEB_BIND": f"{HOST}:{port}",
         "WEB_CONCURRENCY": str(workers),
         "WEB_GRACEFUL_TIMEOUT": str(GRACEFUL_SECONDS),
+        "WEB_METRICS_BIND": f"{HOST}:{metrics_port}",
+        # The workers' metric files, this server's own (deploy/gunicorn_config.py).
+        "PROMETHEUS_MULTIPROC_DIR": str(log.parent / "metrics"),
     }
     with log.open("wb") as output:
         process = subprocess.Popen(
             command, cwd=BASE_DIR, env=dict(environment), stdout=output, stderr=subprocess.STDOUT
         )
-    server = Server(url=f"http://{HOST}:{port}", port=port, process=process, log=log)
+    server = Server(
+        url=f"http://{HOST}:{port}", port=port, metrics_port=metrics_port, process=process, log=log
+    )
     try:
         deadline = time.monotonic() + startup_seconds
         while not _alive(port):

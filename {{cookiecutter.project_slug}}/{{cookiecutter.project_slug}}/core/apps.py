@@ -6,5 +6,12 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
-        # Registers the system checks that refuse unsafe settings.
-        from {{ cookiecutter.project_slug }}.core import checks  # noqa: F401
+        # Each import registers what it defines: the system checks that refuse
+        # unsafe settings; the database recorder and the query budget (each
+        # connection's execute wrappers); the Celery task signals.
+        from {{ cookiecutter.project_slug }}.core import (  # noqa: F401
+            checks,
+            measurement,
+            query_budget,
+            task_telemetry,
+        )

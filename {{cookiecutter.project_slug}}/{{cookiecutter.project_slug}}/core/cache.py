@@ -35,6 +35,8 @@ from django.db import DEFAULT_DB_ALIAS, transaction
 from redis.exceptions import LockError, RedisError
 from redis.lock import Lock
 
+from {{ cookiecutter.project_slug }}.core import measurement, metrics
+
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -169,6 +171,14 @@ def _lock(key: str) -> Lock:
     return lock
 
 
+def _count_lookup(entry: Entry, *, hit: bool) -> None:
+    """Into the request's log line and the metrics (core/middleware.py)."""
+    current = measurement.current()
+    if current is not None:
+        current.add_cache_lookup(hit=hit)
+    metrics.cache_looked_up(entry.namespace.name, hit=hit)
+
+
 def get_or_compute(entry: Entry, compute: Callable[[], T], *, timeout: float) -> T:
     """The cached value of ``entry``, computed once across processes on a miss.
 
@@ -180,6 +190,7 @@ def get_or_compute(entry: Entry, compute: Callable[[], T], *, timeout: float) ->
     WAIT_SECONDS, the caller computes directly: slower, but it answers.
     """
     _, value = entry.read(timeout)
+    _count_lookup(entry, hit=value is not _MISSING)
     if value is not _MISSING:
         return cast("T", value)
     lock = _lock(f"lock:{entry.key}")

@@ -41,6 +41,7 @@ from {{ cookiecutter.project_slug }}.core.pagination import (
     cursor_decode,
     keyset_page,
 )
+from {{ cookiecutter.project_slug }}.core.query_budget import query_budget
 from {{ cookiecutter.project_slug }}.core.throttling import throttle_writes
 from {{ cookiecutter.project_slug }}.shop.cache_keys import PRODUCT_PAGE_TIMEOUT, PRODUCTS
 from {{ cookiecutter.project_slug }}.shop.clients import (
@@ -104,6 +105,7 @@ def product_page_body(*, after: int, limit: int) -> bytes:
 
 
 @router.get("/products", response={200: ProductPage, **ERROR_RESPONSES})
+@query_budget(1)
 def product_list(request: HttpRequest, page: Query[PageQuery]) -> HttpResponse:
     """Products by id, a page at a time, from the shared cache (one small Redis read a hit)."""
     after = cursor_decode(page.cursor)
@@ -116,6 +118,7 @@ def product_list(request: HttpRequest, page: Query[PageQuery]) -> HttpResponse:
 
 
 @router.get("/products/stock", response={200: StockPage, **ERROR_RESPONSES})
+@query_budget(1)
 def product_stock(request: HttpRequest, page: Query[PageQuery]) -> HttpResponse:
     """Stock levels for a storefront that polls them: two columns, one query a page.
 
@@ -134,6 +137,7 @@ def product_stock(request: HttpRequest, page: Query[PageQuery]) -> HttpResponse:
 
 
 @router.get("/products/{int:product_id}", response={200: ProductDetail, **ERROR_RESPONSES})
+@query_budget(3)
 def product_detail(request: HttpRequest, path: Path[ProductPath]) -> dict[str, Any]:
     product: ProductWithRelations | None = products_for_detail().filter(pk=path.product_id).first()
     if product is None:
@@ -186,6 +190,7 @@ async def _shipping(destination: Destination) -> dict[str, Any]:
 
 
 @router.get("/products/{int:product_id}/delivery", response={200: Delivery, **ERROR_RESPONSES})
+@query_budget(2)
 async def product_delivery(
     request: HttpRequest, path: Path[ProductPath], destination: Query[Destination]
 ) -> dict[str, Any]:
@@ -212,6 +217,7 @@ async def product_delivery(
 
 
 @router.post("/orders", auth=WRITE_AUTH, response={201: OrderOut, **WRITE_ERRORS})
+@query_budget(10)
 async def order_create(request: HttpRequest, order_in: OrderIn) -> Status[dict[str, Any]]:
     """Place an order as the authenticated user; the sync-only transaction runs behind sync_to_async."""
     await throttle_writes(request)

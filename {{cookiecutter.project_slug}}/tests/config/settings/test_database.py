@@ -16,7 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, OperationalError, connection, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from config import env
+from config import env, startup
 from config.settings import database, database_pooling
 
 from tests.support.database import LIVE_DATABASE
@@ -145,6 +145,8 @@ def reload_database_settings() -> dict[str, Any]:
 
 def test_asgi_entry_point_uses_no_persistent_connections(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_CONN_MAX_AGE", "60")  # what a WSGI process may use
+    # The process start (checks, Sentry) belongs to a server; config/test_startup.py runs it.
+    monkeypatch.setattr(startup, "start", lambda _interface: None)
     try:
         importlib.reload(importlib.import_module("config.asgi"))  # the uvicorn entry point
         # The settings an ASGI process builds after its entry point ran:

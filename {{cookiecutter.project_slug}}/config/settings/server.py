@@ -1,0 +1,80 @@
+"""The processes that serve the service: how many, how wide, and where their metrics are.
+
+Why in settings and not only in deploy/gunicorn_config.py: these numbers are
+part of the database's connection budget (workers x threads, times the copies
+that run), which a system check holds against PostgreSQL's max_connections
+(core/checks/connection_budget.py). gunicorn reads them from here too, so the
+server and the check can never disagree.
+"""
+
+import multiprocessing
+import re
+
+from config import env
+from config.env import Variable
+
+env.declare(
+    {
+        "WEB_BIND": Variable("HOST:PORT", "Address the web server listens on.", "0.0.0.0:8000"),
+        "WEB_CONCURRENCY": Variable(
+            "a whole number, 0 for 2 x CPUs + 1",
+            "gunicorn worker processes.",
+            "0",
+        ),
+        "WEB_THREADS": Variable(
+            "a whole number, at least 1",
+            "Threads per sync worker (ignored by the ASGI worker, which runs an event loop).",
+            "4",
+        ),
+        "WEB_TIMEOUT": Variable(
+            "whole seconds, at least 1",
+            "A worker silent this long is killed and replaced (a hung request).",
+            "30",
+        ),
+        "WEB_GRACEFUL_TIMEOUT": Variable(
+            "whole seconds, at least 1",
+            "On SIGTERM, in-flight requests get this long to finish. Keep it below the "
+            "orchestrator's grace period (Kubernetes: 30 s) so nothing is cut off.",
+            "20",
+        ),
+        "WEB_MAX_REQUESTS": Variable(
+            "a whole number, 0 to never recycle",
+            "A worker is replaced after this many requests, bounding slow leaks.",
+            "1000",
+        ),
+        "WEB_FORWARDED_ALLOW_IPS": Variable(
+            "comma-separated addresses, or * behind a private load balancer",
+            "Proxies whose X-Forwarded-* headers are trusted.",
+            "127.0.0.1",
+        ),
+        "WEB_METRICS_BIND": Variable(
+            "HOST:PORT, or empty for no metrics endpoint",
+            "Where gunicorn serves Prometheus metrics of all its workers. A port of its "
+            "own: never route it through the public load balancer.",
+            "0.0.0.0:9100",
+        ),
+        "WEB_INSTANCES": Variable(
+            "a whole number, at least 1",
+            "Copies of the web server that run against the database (replicas).",
+            "1",
+        ),
+        "CELERY_WORKER_INSTANCES": Variable(
+            "a whole number, at least 1",
+            "Copies of the Celery worker that run against the database.",
+            "1",
+        ),
+    }
+)
+
+WEB_BIND = env.read_str("WEB_BIND", min_length=1)
+WEB_WORKERS = env.read_int("WEB_CONCURRENCY", minimum=0) or 2 * multiprocessing.cpu_count() + 1
+WEB_THREADS = env.read_int("WEB_THREADS", minimum=1)
+WEB_TIMEOUT = env.read_int("WEB_TIMEOUT", minimum=1)
+WEB_GRACEFUL_TIMEOUT = env.read_int("WEB_GRACEFUL_TIMEOUT", minimum=1)
+WEB_MAX_REQUESTS = env.read_int("WEB_MAX_REQUESTS", minimum=0)
+WEB_FORWARDED_ALLOW_IPS = env.read_str("WEB_FORWARDED_ALLOW_IPS", min_length=1)
+WEB_METRICS_BIND = env.read_str("WEB_METRICS_BIND")
+if WEB_METRICS_BIND and not re.fullmatch(r"[\w.-]+:\d{1,5}", WEB_METRICS_BIND):
+    env.refuse("WEB_METRICS_BIND", WEB_METRICS_BIND, "not HOST:PORT")
+WEB_INSTANCES = env.read_int("WEB_INSTANCES", minimum=1)
+CELERY_WORKER_INSTANCES = env.read_int("CELERY_WORKER_INSTANCES", minimum=1)

@@ -1,0 +1,129 @@
+"""Prometheus metrics: what every request, cache lookup, pool and task adds up to.
+
+Why prometheus-client's multiprocess mode: gunicorn runs several worker
+processes and Celery several pool processes; a scrape of one process's memory
+would show a random fraction. With PROMETHEUS_MULTIPROC_DIR set (the gunicorn
+config and the worker's environment set it), each process writes its values
+to files there, and ``metrics_serve`` sums them on a port of its own: the
+gunicorn master's (WEB_METRICS_BIND) or the Celery worker's
+(CELERY_WORKER_METRICS_BIND). Never route that port through the public load
+balancer: it names every route and how busy it is.
+
+Labels stay few and bounded: the route pattern (``api/v1/products/<int:pk>``),
+never the raw path; a cache namespace without its object id.
+
+Imports no Django: the gunicorn master loads it to serve the scrape.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, multiprocess
+from prometheus_client.exposition import start_http_server
+from prometheus_client.registry import REGISTRY, Collector
+
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    # A command run where the variable is set (a shell in the web container) must
+    # not fail on a directory the server has not created yet.
+    Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
+
+SECONDS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+QUERY_COUNTS = (0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89)
+TASK_SECONDS = (0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 15.0, 30.0, 60.0, 90.0)
+
+REQUESTS = Counter(
+    "http_requests",
+    "Requests answered, by route, method and status.",
+    ["route", "method", "status"],
+)
+REQUEST_SECONDS = Histogram(
+    "http_request_duration_seconds", "Time to answer, by route.", ["route"], buckets=SECONDS
+)
+REQUEST_QUERIES = Histogram(
+    "http_request_queries",
+    "Database queries per request, by route.",
+    ["route"],
+    buckets=QUERY_COUNTS,
+)
+OVER_BUDGET = Counter(
+    "http_request_over_query_budget",
+    "Requests that ran more queries than their route's budget.",
+    ["route"],
+)
+CACHE_LOOKUPS = Counter(
+    "cache_lookups",
+    "get_or_compute lookups, by namespace and hit or miss.",
+    ["namespace", "result"],
+)
+POOL_CONNECTIONS = Gauge(
+    "db_pool_connections",
+    "The psycopg pool of each process, summed: connections open and idle, and waiting requests.",
+    ["alias", "state"],
+    multiprocess_mode="livesum",
+)
+TASKS = Counter("celery_tasks", "Tasks run, by name and outcome.", ["task", "outcome"])
+TASK_SECONDS_HISTOGRAM = Histogram(
+    "celery_task_duration_seconds", "Time a task ran, by name.", ["task"], buckets=TASK_SECONDS
+)
+
+
+def request_observed(
+    *, route: str, method: str, status: int, seconds: float, queries: int, over_budget: bool
+) -> None:
+    REQUESTS.labels(route, method, str(status)).inc()
+    REQUEST_SECONDS.labels(route).observe(seconds)
+    REQUEST_QUERIES.labels(route).observe(queries)
+    if over_budget:
+        OVER_BUDGET.labels(route).inc()
+
+
+def cache_looked_up(namespace: str, *, hit: bool) -> None:
+    # "shop.product:42" counts as "shop.product": one series per kind of entry.
+    CACHE_LOOKUPS.labels(namespace.partition(":")[0], "hit" if hit else "miss").inc()
+
+
+def pool_observed(alias: str, stats: Mapping[str, int]) -> None:
+    """psycopg_pool's get_stats() of one process's pool."""
+    POOL_CONNECTIONS.labels(alias, "open").set(stats.get("pool_size", 0))
+    POOL_CONNECTIONS.labels(alias, "idle").set(stats.get("pool_available", 0))
+    POOL_CONNECTIONS.labels(alias, "waiting").set(stats.get("requests_waiting", 0))
+
+
+def task_observed(*, task: str, outcome: str, seconds: float) -> None:
+    TASKS.labels(task, outcome).inc()
+    TASK_SECONDS_HISTOGRAM.labels(task).observe(seconds)
+
+
+def multiprocess_mode() -> bool:
+    return bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
+
+
+def scrape_registry(extra: Iterable[Collector] = ()) -> CollectorRegistry:
+    """What a scrape shows: every process's files in multiprocess mode, else this process."""
+    if multiprocess_mode():
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    else:
+        registry = CollectorRegistry()
+        registry.register(_ThisProcess())
+    for collector in extra:
+        registry.register(collector)
+    return registry
+
+
+class _ThisProcess(Collector):
+    """The default registry's metrics, in a registry extra collectors can join."""
+
+    def collect(self) -> Iterable[Any]:
+        return REGISTRY.collect()
+
+
+def metrics_serve(bind: str, extra: Iterable[Collector] = ()) -> Any:
+    """Serve the scrape on ``bind`` (HOST:PORT) from a thread; returns the server."""
+    host, _, port = bind.rpartition(":")
+    server, _thread = start_http_server(int(port), addr=host, registry=scrape_registry(extra))
+    return server
