@@ -2,7 +2,8 @@
 
 Each combination below is built in its own virtual environment and runs exactly
 what its README calls passing: make setup, lint, check and test. Together the
-combinations cover every value of every option at least once.
+combinations cover every value of every option at least once. Where the
+benchmarks are included, a short `make loadtest` runs too.
 """
 
 from __future__ import annotations
@@ -166,5 +167,22 @@ def test_generated_project_passes_its_own_checks(
     summary = re.search(r"^=+ (\d+ passed, \d+ deselected in [\d.]+s)", output, re.MULTILINE)
     assert summary, output[-5000:]
     TIMINGS.append(f"({summary.group(1)})")
+    if (project / "benchmarks" / "locustfile.py").exists():
+        # A short load run: locust's report, then the route ranking over the server's log.
+        output = run("loadtest", project, env, "LOADTEST_SECONDS=4", "LOADTEST_USERS=4")
+        aggregated = re.search(r"^\s+Aggregated\s+(\d+)\s+(\d+)\(", output, re.MULTILINE)
+        assert aggregated, output[-5000:]
+        assert int(aggregated.group(1)) > 0, output[-5000:]
+        assert aggregated.group(2) == "0", f"failed requests under load:\n{output[-5000:]}"
+        assert "By total time" in output
+        assert re.search(r"^api/v1/orders\s+\d+\s+0\s", output, re.MULTILINE), output[-5000:]
+        reports = project / "reports" / "loadtest"
+        assert {"report.html", "stats_stats.csv", "metrics.txt", "routes.txt"} <= {
+            path.name for path in reports.iterdir()
+        }
+        assert (
+            'http_requests_total{method="POST",route="api/v1/orders",status="201"}'
+            in (reports / "metrics.txt").read_text()
+        )
     with capsys.disabled():
         print(f"\n[{combination_id(answers)}] " + ", ".join(TIMINGS))
