@@ -89,6 +89,13 @@ def _alive(port: int) -> bool:
         connection.close()
 
 
+def gunicorn_command(*, asgi: bool = False) -> list[str]:
+    """The production server's command line, as the Dockerfile's CMD runs it (WSGI)."""
+    worker_class = ["-k", "uvicorn_worker.UvicornWorker"] if asgi else []
+    application = "config.asgi:application" if asgi else "config.wsgi:application"
+    return ["gunicorn", "-c", "deploy/gunicorn_config.py", *worker_class, application]
+
+
 @contextmanager
 def production_server(
     env: Mapping[str, str],
@@ -100,13 +107,7 @@ def production_server(
 ) -> Iterator[Server]:
     """gunicorn with ``env`` (production settings, say) until the block ends."""
     port, metrics_port = closed_port(), closed_port()  # free now; gunicorn binds them
-    worker_class = ["-k", "uvicorn_worker.UvicornWorker"] if asgi else []
-    application = "config.asgi:application" if asgi else "config.wsgi:application"
-    command = [
-        *(sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn_config.py"),
-        *worker_class,
-        application,
-    ]
+    command = [sys.executable, "-m", *gunicorn_command(asgi=asgi)]
     environment = {
         **env,
         "WEB_BIND": f"{HOST}:{port}",
