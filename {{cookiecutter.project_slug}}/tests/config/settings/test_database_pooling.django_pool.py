@@ -6,11 +6,15 @@ from typing import Any
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
+from django.http import HttpResponse
+from django.test import RequestFactory
+from prometheus_client import REGISTRY
 from pytest_django import Settings
 
 from {{ cookiecutter.project_slug }}.core.checks.connection_demand import (
     connections_needed,
 )
+from {{ cookiecutter.project_slug }}.core.middleware import RequestTelemetryMiddleware
 
 from config import env
 from config.settings import database, database_pooling
@@ -99,3 +103,13 @@ def test_connection_demand_counts_each_process_pool_at_its_largest(settings: Set
     # Threads beyond the pool's size wait for a connection: they open none.
     assert needed == 2 * 3 * 4 + 2 * 5 * 1
     assert "pool of 4" in how
+
+
+def test_the_pool_is_reported_in_the_metrics(live_connection: None) -> None:
+    """db_pool_connections (core/metrics.py), set by the request middleware from the pool."""
+    connection.ensure_connection()  # the pool open, as after any request that queried
+    telemetry = RequestTelemetryMiddleware(lambda _request: HttpResponse())
+    telemetry(RequestFactory().get("/"))  # any request: the middleware reads the pool's stats
+    labels = {"alias": "default", "state": "open"}
+    opened = REGISTRY.get_sample_value("db_pool_connections", labels)
+    assert opened == pooled_connection.pool.get_stats()["pool_size"] >= 1
