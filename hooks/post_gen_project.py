@@ -42,7 +42,11 @@ REMOVED_WHEN: dict[tuple[str, object], tuple[str, ...]] = {
     ("database_pooling", "pgbouncer"): DJANGO_POOL_FILES,
     ("database_pooling", "django_pool"): PGBOUNCER_FILES,
     ("database_pooling", "persistent"): (*PGBOUNCER_FILES, *DJANGO_POOL_FILES),
-    ("use_sentry", False): ("config/sentry.py", "config/settings/sentry.py"),
+    ("use_sentry", False): (
+        "config/sentry.py",
+        "config/settings/sentry.py",
+        "tests/config/test_sentry.py",
+    ),
     ("ci", "github"): (".gitlab-ci.yml",),
     ("ci", "gitlab"): (".github",),
     ("ci", "none"): (".github", ".gitlab-ci.yml"),
