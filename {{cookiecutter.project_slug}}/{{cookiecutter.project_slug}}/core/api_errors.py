@@ -13,6 +13,7 @@ details go to the log (and to Sentry) through Django's usual handling.
 from __future__ import annotations
 
 import json
+import logging
 import math
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -20,9 +21,12 @@ from typing import Any
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+
+logger = logging.getLogger(__name__)
 
 CODES = {
     400: "bad_request",
@@ -35,13 +39,17 @@ CODES = {
     422: "invalid",
     429: "throttled",
     500: "internal_error",
+    503: "unavailable",
 }
 DETAILS = {
     401: "Authentication required: send Authorization: Bearer <API key>.",
     404: "Not found.",
     405: "Method not allowed.",
     500: "Internal server error.",
+    503: "The database is unavailable or too slow right now; retry shortly.",
 }
+# Seconds a client is told to wait after a 503: long enough for a pool to reconnect.
+RETRY_AFTER_UNAVAILABLE = 2
 
 
 class ErrorOut(Schema):
@@ -57,7 +65,7 @@ def errors(*statuses: int) -> dict[int, type[ErrorOut]]:
 
 
 # What every operation may answer, whatever it does.
-ERROR_RESPONSES = errors(400, 404, 422, 500)
+ERROR_RESPONSES = errors(400, 404, 422, 500, 503)
 # What a write may answer besides.
 WRITE_ERRORS = {**ERROR_RESPONSES, **errors(401, 403, 409, 413, 429)}
 
@@ -117,6 +125,18 @@ def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     return error_response(413, "The request body is too large.")
 
 
+def on_database_unavailable(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+    """No connection (refused, pool exhausted) or a statement timeout: transient, so 503.
+
+    A client retries a 503 after Retry-After; a 500 says the request itself is at fault.
+    Logged as a warning: the health probes and metrics show the outage itself.
+    """
+    logger.warning("database unavailable for %s %s: %s", request.method, request.path, exc)
+    response = error_response(503)
+    response["Retry-After"] = str(RETRY_AFTER_UNAVAILABLE)
+    return response
+
+
 def on_exception(request: HttpRequest, exc: Exception) -> HttpResponse:
     """Anything else: Django logs it, signals it (Sentry) and answers 500; the middleware reshapes it."""
     raise exc
@@ -127,6 +147,7 @@ HANDLERS: dict[type[Exception], Callable[[HttpRequest, Any], HttpResponse]] = {
     HttpError: on_http_error,
     Http404: on_not_found,
     RequestDataTooBig: on_too_big,
+    OperationalError: on_database_unavailable,
     Exception: on_exception,
 }
 
