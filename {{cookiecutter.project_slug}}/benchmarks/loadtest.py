@@ -17,7 +17,6 @@ process by a timeout; the server is stopped whatever happens.
 
 from __future__ import annotations
 
-import http.client
 import os
 import shutil
 import subprocess
@@ -27,8 +26,7 @@ from benchmarks.load import benchmark_env, prepare_database, shell
 
 from config.env import BASE_DIR
 
-from tests.support.loopback import HOST
-from tests.support.servers import Server, production_server
+from tests.support.servers import production_server, scrape_metrics
 
 REPORTS = BASE_DIR / "reports" / "loadtest"
 SECONDS = int(os.environ.get("LOADTEST_SECONDS", "20"))
@@ -50,15 +48,6 @@ user, _ = User.objects.get_or_create(username="loadtest")
 ids = catalog.product_ids
 print(api_key_issue(user=user, name="make loadtest").key, min(ids), max(ids))
 """
-
-
-def scrape(server: Server) -> str:
-    connection = http.client.HTTPConnection(HOST, server.metrics_port, timeout=10)
-    try:
-        connection.request("GET", "/metrics")
-        return connection.getresponse().read().decode()
-    finally:
-        connection.close()
 
 
 def main() -> None:
@@ -87,7 +76,7 @@ def main() -> None:
             check=False,  # locust exits 1 when a request failed: the report says which
             timeout=SECONDS + 60,
         )
-        (REPORTS / "metrics.txt").write_text(scrape(server))
+        (REPORTS / "metrics.txt").write_text(scrape_metrics(server))
     shutil.rmtree(REPORTS / "metrics")  # the workers' metric files (deploy/gunicorn_config.py)
     ranking = subprocess.run(
         [sys.executable, "manage.py", "route_report", str(log)],

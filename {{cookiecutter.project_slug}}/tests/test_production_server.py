@@ -5,7 +5,6 @@ Booted with the shipped configuration and production settings on 127.0.0.1
 proxies that a test takes down and brings back. Marked ``server``.
 """
 
-import http.client
 import json
 import re
 import threading
@@ -16,9 +15,8 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.support.loopback import HOST
 from tests.support.production import HEALTH_TOKEN, Backends
-from tests.support.servers import Answer, Server, fetch, production_server
+from tests.support.servers import Answer, Server, fetch, production_server, scrape_metrics
 
 # The servers run on the test database, so it must be set up; what a test writes for
 # them (an API key) is committed (transaction=True), and only the tables of the apps
@@ -179,17 +177,6 @@ def two_worker_server(server_environment: dict[str, str], tmp_path: Path) -> Ite
         yield server
 
 
-def scrape(server: Server) -> str:
-    connection = http.client.HTTPConnection(HOST, server.metrics_port, timeout=10)
-    try:
-        connection.request("GET", "/metrics")
-        response = connection.getresponse()
-        assert response.status == 200
-        return response.read().decode()
-    finally:
-        connection.close()
-
-
 def sample(text: str, name: str, **labels: str) -> float:
     """The value of one sample of a Prometheus text page, 0 when absent."""
     for family in text_string_to_metric_families(text):
@@ -203,7 +190,7 @@ def test_metrics_add_up_every_worker_on_their_own_port(two_worker_server: Server
     requests = 20
     for _ in range(requests):
         assert fetch(two_worker_server, "/api/v1/me").status == 401
-    text = scrape(two_worker_server)
+    text = scrape_metrics(two_worker_server)
     # Served by either worker, counted once, by route pattern: the master's page holds all.
     labels = {"route": "api/v1/me", "method": "GET", "status": "401"}
     assert sample(text, "http_requests_total", **labels) == requests, two_worker_server.tail()

@@ -78,6 +78,20 @@ def fetch(
         connection.close()
 
 
+def scrape_metrics(server: Server) -> str:
+    """The Prometheus page of the server's metrics port (WEB_METRICS_BIND)."""
+    connection = http.client.HTTPConnection(HOST, server.metrics_port, timeout=10)
+    try:
+        connection.request("GET", "/metrics")
+        response = connection.getresponse()
+        body = response.read().decode()
+        if response.status != 200:
+            raise RuntimeError(f"the metrics port answered {response.status}: {body[:200]}")
+        return body
+    finally:
+        connection.close()
+
+
 def _alive(port: int) -> bool:
     connection = http.client.HTTPConnection(HOST, port, timeout=1)
     try:
