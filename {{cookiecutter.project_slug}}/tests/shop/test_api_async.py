@@ -390,4 +390,5 @@ def test_detector_catches_a_blocking_view(
     settings.ROOT_URLCONF = __name__
     response, warnings = slow_callbacks("get", f"/blocking/{product.pk}/", caplog)
     assert response.status_code == 200
-    assert len(warnings) == 1
+    # At least one: on a loaded machine asyncio may report the blocked step in two parts.
+    assert warnings, "the blocking call on the loop went unseen"

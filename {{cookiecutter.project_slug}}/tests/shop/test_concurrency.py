@@ -118,6 +118,9 @@ INDEX_SCAN = "SET LOCAL enable_seqscan = off"
 def lock_waiters() -> int:
     """Sessions of the test database waiting for a row lock right now."""
     with connection.cursor() as cursor:
+        # Called inside a transaction: pg_stat_activity would keep showing what it
+        # showed at the first call; the waiter that arrives later would never appear.
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
         cursor.execute(
             "SELECT count(*) FROM pg_stat_activity "
             "WHERE datname = current_database() AND wait_event_type = 'Lock'"
