@@ -59,9 +59,12 @@ def reset_catalog(products: int) -> None:
     from {{ cookiecutter.project_slug }}.shop.models import (
         Brand,
         Category,
+        Order,
         Product,
     )
 
+    # Orders first: their lines protect the products (make loadtest places orders here).
+    Order.objects.all().delete()
     Product.objects.all().delete()
     Brand.objects.all().delete()
     Category.objects.all().delete()
