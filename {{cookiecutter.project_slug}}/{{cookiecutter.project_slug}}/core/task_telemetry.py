@@ -115,7 +115,8 @@ class QueueDepthCollector(Collector):
         up = 1
         try:
             with self.app.connection_for_read() as connection:
-                connection.ensure_connection(max_retries=1, timeout=2)
+                # No retry: a scrape while the broker is down answers at once, broker_up 0.
+                connection.ensure_connection(max_retries=0, timeout=2)
                 channel: Any = connection.default_channel  # kombu's stubs lack queue_declare
                 for queue in self.queues:
                     declared = channel.queue_declare(queue=queue, passive=True)
