@@ -16,7 +16,6 @@ for the queue depth at each scrape (core/task_telemetry.py).
 """
 
 import os
-from pathlib import Path
 from typing import Any
 
 from celery import Celery, signals
@@ -32,15 +31,12 @@ _metrics_server: Any = None
 
 @signals.worker_init.connect
 def _worker_started(**kwargs: Any) -> None:
+    from {{ cookiecutter.project_slug }}.core.metrics import multiprocess_reset
+
     from config import startup
 
     startup.start("celery")
-    # Values a previous worker left in the metrics directory would add to this one's.
-    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
-    if directory:
-        for leftover in Path(directory).glob("*.db"):
-            if not leftover.stem.endswith(f"_{os.getpid()}"):
-                leftover.unlink(missing_ok=True)
+    multiprocess_reset()
 
 
 @signals.worker_ready.connect
@@ -66,7 +62,6 @@ def _pool_process_started(**kwargs: Any) -> None:
 @signals.worker_process_shutdown.connect
 def _pool_process_stopped(**kwargs: Any) -> None:
     """A replaced pool process's live gauges leave the sum."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        from prometheus_client import multiprocess
+    from {{ cookiecutter.project_slug }}.core.metrics import process_gone
 
-        multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
+    process_gone(os.getpid())

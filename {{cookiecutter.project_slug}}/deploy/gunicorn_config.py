@@ -19,7 +19,6 @@ port of its own that the public load balancer never routes to.
 """
 
 import os
-import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -63,10 +62,9 @@ _metrics_server: Any = None
 
 
 def on_starting(arbiter: Any) -> None:
-    """Values of an earlier run of this directory would be added to this run's."""
-    directory = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
-    shutil.rmtree(directory, ignore_errors=True)
-    directory.mkdir(parents=True)
+    from {{ cookiecutter.project_slug }}.core.metrics import multiprocess_reset
+
+    multiprocess_reset()
 
 
 def when_ready(arbiter: Any) -> None:
@@ -84,7 +82,6 @@ def post_fork(arbiter: Any, worker: Any) -> None:
 
 
 def child_exit(arbiter: Any, worker: Any) -> None:
-    """A gone worker's live gauges (pool connections in use) leave the sum."""
-    from prometheus_client import multiprocess
+    from {{ cookiecutter.project_slug }}.core.metrics import process_gone
 
-    multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
+    process_gone(worker.pid)

@@ -102,13 +102,29 @@ def multiprocess_mode() -> bool:
     return bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
 
 
+def multiprocess_reset() -> None:
+    """At a server's or worker's start: values an earlier run left would add to this one's.
+
+    Removes every process's files but this process's own.
+    """
+    if multiprocess_mode():
+        for leftover in Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).glob("*.db"):
+            if not leftover.stem.endswith(f"_{os.getpid()}"):
+                leftover.unlink(missing_ok=True)
+
+
+def process_gone(pid: int) -> None:
+    """A gone worker's live gauges (pool connections in use) leave the sum."""
+    if multiprocess_mode():
+        multiprocess.mark_process_dead(pid)  # type: ignore[no-untyped-call]
+
+
 def scrape_registry(extra: Iterable[Collector] = ()) -> CollectorRegistry:
     """What a scrape shows: every process's files in multiprocess mode, else this process."""
+    registry = CollectorRegistry()
     if multiprocess_mode():
-        registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
     else:
-        registry = CollectorRegistry()
         registry.register(_ThisProcess())
     for collector in extra:
         registry.register(collector)

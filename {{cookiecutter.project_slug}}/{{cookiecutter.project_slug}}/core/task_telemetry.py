@@ -56,7 +56,7 @@ def _task_started(task_id: str, task: Any, **kwargs: Any) -> None:
     _running[task_id] = _Running(
         started=time.perf_counter(),
         measured=measurement.start(),
-        request=request_id.bind(request_id.request_id_for(sent or request_id.current() or None)),
+        request=request_id.bind(request_id.request_id_for(sent or request_id.current())),
     )
 
 
