@@ -12,6 +12,7 @@ from config.settings.database_pooling import *
 from config.settings.http import *
 from config.settings.logging import *
 from config.settings.mail import *
+from config.settings.migration_policy import *
 from config.settings.observability import *
 from config.settings.security import *{% if cookiecutter.use_sentry %}
 from config.settings.sentry import *{% endif %}

@@ -5,11 +5,13 @@ pooling mode chosen when the project was generated; it lives in
 config/settings/database_pooling.py and is merged into DATABASES below.
 
 Timeouts that really apply: ``connect_timeout`` is a client option, so it is
-set here. ``statement_timeout`` and ``idle_in_transaction_session_timeout`` are
-server settings; a ``-c`` startup option would be rejected (or silently dropped)
+set here. ``statement_timeout``, ``lock_timeout`` and
+``idle_in_transaction_session_timeout`` are server settings; a ``-c`` startup option would be rejected (or silently dropped)
 by PgBouncer, so they are stored on the database itself (``ALTER DATABASE ...
-SET``) by ``manage.py db_apply_timeouts``, which ``make migrate`` runs. Every
-new server session then starts with them, whichever way it was reached.
+SET``) by ``manage.py db_apply_timeouts``, which ``make migrate`` and
+``manage.py release`` run. Every new server session then starts with them,
+whichever way it was reached. Migrations run under a policy of their own
+(config/settings/migration_policy.py).
 
 Under ASGI, config/asgi.py forces ``DATABASE_CONN_MAX_AGE=0``: Django's docs
 require it there, because async requests run their queries in changing threads
@@ -39,6 +41,12 @@ env.declare(
             "whole seconds, at least 1",
             "PostgreSQL cancels any statement running longer (manage.py db_apply_timeouts).",
             "30",
+        ),
+        "DATABASE_LOCK_TIMEOUT": Variable(
+            "whole seconds, at least 1",
+            "A statement waiting this long for a lock fails instead of queueing every query "
+            "behind it (manage.py db_apply_timeouts).",
+            "10",
         ),
         "DATABASE_IDLE_IN_TRANSACTION_TIMEOUT": Variable(
             "whole seconds, at least 1",
@@ -96,6 +104,9 @@ CONNECT_TIMEOUT = env.read_int("DATABASE_CONNECT_TIMEOUT", minimum=2)
 DATABASE_SESSION_TIMEOUTS = {
     # A runaway query is cancelled instead of holding a connection and its locks.
     "statement_timeout": env.read_int("DATABASE_STATEMENT_TIMEOUT", minimum=1) * 1000,
+    # A statement stuck behind a lock (a migration's, a long transaction's) gives up
+    # and frees its connection, instead of piling up with every request behind it.
+    "lock_timeout": env.read_int("DATABASE_LOCK_TIMEOUT", minimum=1) * 1000,
     # A transaction left open (a crashed or stuck client) cannot hold locks forever.
     "idle_in_transaction_session_timeout": (
         env.read_int("DATABASE_IDLE_IN_TRANSACTION_TIMEOUT", minimum=1) * 1000

@@ -15,6 +15,8 @@ DEVELOPMENT_DEFAULTS = {
     "DJANGO_LOG_FORMAT": "text",
     "CELERY_WORKER_METRICS_BIND": "",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:{{ '6432' if cookiecutter.database_pooling == 'pgbouncer' else '5432' }}/{{ cookiecutter.project_slug }}",
+    # Migrations reach PostgreSQL directly (config/settings/migration_policy.py).
+    "DATABASE_MIGRATION_URL": "{{ 'postgres://postgres@127.0.0.1:5432/' ~ cookiecutter.project_slug if cookiecutter.database_pooling == 'pgbouncer' else '' }}",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "CELERY_BROKER_URL": "{{ 'redis://127.0.0.1:6379/1' if cookiecutter.celery_broker == 'redis' else 'amqp://guest:guest@127.0.0.1:5672//' }}",
 }

@@ -57,7 +57,13 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # relation loaded row by row in any code a test runs raises NPlusOneError. The
 # middleware gives each request its own context: two requests of one test are
 # not mistaken for an N+1.
-INSTALLED_APPS = [*INSTALLED_APPS, "zeal"]
+INSTALLED_APPS = [*INSTALLED_APPS, "zeal", "django_migration_linter"]
+
+# `manage.py lintmigrations` (make check) fails on a migration that breaks a
+# rolling deploy: one the code still running during the deploy cannot live with
+# (a dropped or renamed column, a NOT NULL column without a database default).
+# Initial migrations create tables nobody uses yet: nothing to break.
+MIGRATION_LINTER_OPTIONS = {"ignore_initial_migrations": True, "no_cache": True}
 MIDDLEWARE = ["zeal.middleware.zeal_middleware", *MIDDLEWARE]
 ZEAL_RAISE = True
 ZEAL_NPLUSONE_THRESHOLD = 2

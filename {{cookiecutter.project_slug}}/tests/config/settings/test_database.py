@@ -6,19 +6,22 @@ proven in test_database_pooling.py.
 """
 
 import copy
-import importlib
 import time
+from collections.abc import Iterator
 from typing import Any
 
+import psycopg
 import pytest
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
 from django.db import DatabaseError, OperationalError, connection, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from config import env, startup
-from config.settings import database, database_pooling
+from config import env
+from config.settings import database
 
+from tests.conftest import close_database_connections
 from tests.support.database import LIVE_DATABASE
 from tests.support.loopback import closed_port, silent_listener
 
@@ -35,6 +38,7 @@ def test_libpq_receives_the_connect_timeout(live_connection: None) -> None:
 def test_session_timeouts_apply_on_the_real_connection(live_connection: None) -> None:
     assert settings.DATABASE_SESSION_TIMEOUTS == {
         "statement_timeout": 30_000,
+        "lock_timeout": 10_000,
         "idle_in_transaction_session_timeout": 60_000,
     }
     with connection.cursor() as cursor:
@@ -63,6 +67,39 @@ def test_statement_longer_than_the_timeout_is_cancelled() -> None:
     with pytest.raises(OperationalError, match="statement timeout"):
         _sleep_past_a_statement_timeout()
     assert time.monotonic() - started < 2
+
+
+@pytest.fixture
+def short_lock_timeout(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The database's stored lock timeout shortened, as db_apply_timeouts stores it."""
+    timeouts = settings.DATABASE_SESSION_TIMEOUTS
+    monkeypatch.setattr(settings, "DATABASE_SESSION_TIMEOUTS", {**timeouts, "lock_timeout": 300})
+    call_command("db_apply_timeouts", verbosity=0)
+    close_database_connections()
+    yield
+    monkeypatch.undo()
+    call_command("db_apply_timeouts", verbosity=0)
+    close_database_connections()
+
+
+def test_a_statement_waiting_for_a_lock_gives_up(
+    live_connection: None, short_lock_timeout: None
+) -> None:
+    config = connection.settings_dict
+    with psycopg.connect(
+        host=config["HOST"],
+        port=config["PORT"],
+        user=config["USER"],
+        password=config["PASSWORD"],
+        dbname=config["NAME"],
+        connect_timeout=5,
+    ) as holder:
+        # A long transaction (or a migration) holds the table.
+        holder.execute("LOCK TABLE django_migrations IN ACCESS EXCLUSIVE MODE")
+        started = time.monotonic()
+        with pytest.raises(OperationalError, match="lock timeout"), connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM django_migrations")
+        assert time.monotonic() - started < 2
 
 
 def _stay_idle_in_a_transaction_past_its_timeout() -> None:
@@ -134,23 +171,3 @@ def test_pool_with_persistent_connections_is_refused(monkeypatch: pytest.MonkeyP
         {"default": {"CONN_MAX_AGE": 60, "OPTIONS": {}}}
     )
     env.check()
-
-
-def reload_database_settings() -> dict[str, Any]:
-    """DATABASES as a new process would build it from the current environment."""
-    importlib.reload(database_pooling)
-    databases: dict[str, Any] = importlib.reload(database).DATABASES
-    return databases
-
-
-def test_asgi_entry_point_uses_no_persistent_connections(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DATABASE_CONN_MAX_AGE", "60")  # what a WSGI process may use
-    # The process start (checks, Sentry) belongs to a server; config/test_startup.py runs it.
-    monkeypatch.setattr(startup, "start", lambda _interface: None)
-    try:
-        importlib.reload(importlib.import_module("config.asgi"))  # the uvicorn entry point
-        # The settings an ASGI process builds after its entry point ran:
-        assert reload_database_settings()["default"]["CONN_MAX_AGE"] == 0
-    finally:
-        monkeypatch.undo()
-        reload_database_settings()

@@ -103,3 +103,15 @@ def test_connection_demand_is_pgbouncers_server_pool(
     needed, how = connections_needed("default")
     assert needed == sizes["default_pool_size"] + sizes["reserve_pool_size"]
     assert "default_pool_size" in how
+
+
+def test_migrations_are_refused_through_pgbouncer(
+    live_connection: None, settings: Settings
+) -> None:
+    """Transaction pooling cannot carry the migration session's settings: release says so."""
+    config = connection.settings_dict
+    settings.DATABASE_MIGRATION_URL = (
+        f"postgres://{config['USER']}@{config['HOST']}:{config['PORT']}/{config['NAME']}"
+    )
+    with pytest.raises(CommandError, match="Set DATABASE_MIGRATION_URL to PostgreSQL itself"):
+        call_command("release", verbosity=0)
