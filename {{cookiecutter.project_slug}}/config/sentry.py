@@ -50,6 +50,7 @@ def init_sentry() -> bool:
     sentry_sdk.init(
         dsn=settings.SENTRY_DSN,
         environment=settings.SENTRY_ENVIRONMENT,
+        release=settings.SENTRY_RELEASE or None,
         integrations=[DjangoIntegration(), CeleryIntegration(), RedisIntegration()],
         traces_sampler=traces_sampler,
         # No user data (names, addresses, cookies) leaves the service.

@@ -18,6 +18,13 @@ env.declare(
             "Signs sessions, CSRF tokens and password-reset links.",
             secret=True,
         ),
+        "DJANGO_SECRET_KEY_FALLBACKS": Variable(
+            "comma-separated earlier secret keys, or empty",
+            "Keys being rotated out: sessions and reset links they signed stay valid until "
+            "removed from here.",
+            "",
+            secret=True,
+        ),
         "DJANGO_DEBUG": Variable("true or false", "Debug pages. Production refuses true.", "false"),
         "DJANGO_ALLOWED_HOSTS": Variable(
             "comma-separated host names, e.g. api.example.com,www.example.com",
@@ -37,6 +44,9 @@ env.declare(
 )
 
 SECRET_KEY = env.read_str("DJANGO_SECRET_KEY", min_length=50)
+# Rotation without logging everyone out: the new key signs, the old ones still verify.
+# Drop an old key once its sessions and links have expired (SESSION_COOKIE_AGE).
+SECRET_KEY_FALLBACKS = env.read_list("DJANGO_SECRET_KEY_FALLBACKS")
 DEBUG = env.read_bool("DJANGO_DEBUG")
 ALLOWED_HOSTS = env.read_list("DJANGO_ALLOWED_HOSTS", required=True)
 CSRF_TRUSTED_ORIGINS = env.read_list("DJANGO_CSRF_TRUSTED_ORIGINS")
@@ -82,5 +92,8 @@ def refuse_unsafe_in_production() -> None:
     problem = secret_key_problem(SECRET_KEY)
     if SECRET_KEY and problem:
         env.refuse("DJANGO_SECRET_KEY", SECRET_KEY, problem)
+    for fallback in SECRET_KEY_FALLBACKS:
+        if problem := secret_key_problem(fallback):
+            env.refuse("DJANGO_SECRET_KEY_FALLBACKS", fallback, problem)
     if "*" in ALLOWED_HOSTS:
         env.refuse("DJANGO_ALLOWED_HOSTS", ",".join(ALLOWED_HOSTS), "'*' answers any Host header")

@@ -42,3 +42,29 @@ def test_the_sdk_starts_with_the_server_process_not_the_settings() -> None:
     child = python_child(code, env=child_environment(SENTRY_DSN=dsn))
     assert child.returncode == 0, child.stderr
     assert child.stdout.split() == ["False", "True"]
+
+
+@pytest.mark.django_db
+def test_every_event_carries_the_environment_and_the_release() -> None:
+    code = (
+        "import django, json, os, sentry_sdk\n"
+        "django.setup()\n"  # the settings read the environment
+        # What reaches Sentry must come through the settings (a mounted file, .env),
+        # not from the SDK reading the same variables by itself.
+        "del os.environ['SENTRY_ENVIRONMENT'], os.environ['SENTRY_RELEASE']\n"
+        "import config.wsgi\n"
+        "def show(event, hint):\n"
+        "    print(json.dumps([event.get('environment'), event.get('release')]))\n"
+        "    return None\n"  # dropped: nothing is sent
+        "sentry_sdk.get_client().options['before_send'] = show\n"
+        "sentry_sdk.capture_message('deployed')\n"
+    )
+    dsn = f"http://public@127.0.0.1:{closed_port()}/1"
+    child = python_child(
+        code,
+        env=child_environment(
+            SENTRY_DSN=dsn, SENTRY_ENVIRONMENT="staging", SENTRY_RELEASE="2026.12.02-abc123"
+        ),
+    )
+    assert child.returncode == 0, child.stderr
+    assert child.stdout.strip() == '["staging", "2026.12.02-abc123"]'
