@@ -11,6 +11,7 @@ from django.db import connections
 from pytest_django import DjangoDbBlocker, Settings
 from zeal import zeal_context
 
+from {{ cookiecutter.project_slug }}.core.cache import local_copies_forget
 from {{ cookiecutter.project_slug }}.users.keys import api_key_issue
 from {{ cookiecutter.project_slug }}.users.models import User
 
@@ -85,8 +86,10 @@ def _clean_cache() -> Iterator[None]:
     """
     redis_cache: Any = cache  # django-redis adds delete_pattern() to the cache API
     redis_cache.delete_pattern("*", itersize=1000)
+    local_copies_forget()
     yield
     redis_cache.delete_pattern("*", itersize=1000)
+    local_copies_forget()
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -155,3 +156,54 @@ def test_rollback_does_not_invalidate(
         write_then_fail()
     assert callbacks == []
     assert products.version() == before
+
+
+def another_process_invalidates(namespace: Namespace) -> None:
+    """What Namespace.invalidate() does in another process: only Redis changes."""
+    cache.incr(namespace.counter_key)
+
+
+def test_a_trusted_version_spares_the_redis_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    catalog = Namespace("tests.catalog", version_seconds=30.0)
+    get_or_compute(catalog.entry("page"), lambda: b"page", timeout=60)
+    reads: list[str] = []
+    original_get = cache.get
+
+    def counted_get(key: str, *args: Any, **kwargs: Any) -> Any:
+        reads.append(key)
+        return original_get(key, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get", counted_get)
+    for _ in range(3):
+        assert get_or_compute(catalog.entry("page"), lambda: b"new", timeout=60) == b"page"
+    assert reads == [], "a hit within version_seconds asks Redis nothing"
+
+
+def test_another_processes_change_arrives_within_version_seconds() -> None:
+    catalog = Namespace("tests.catalog", version_seconds=0.3)
+    compute, calls = counting(b"page")
+    get_or_compute(catalog.entry("page"), compute, timeout=60)
+    another_process_invalidates(catalog)
+    get_or_compute(catalog.entry("page"), compute, timeout=60)
+    assert len(calls) == 1, "still trusted: the change may arrive up to 0.3 s late"
+    time.sleep(0.35)
+    get_or_compute(catalog.entry("page"), compute, timeout=60)
+    assert len(calls) == 2, "after version_seconds the change is seen"
+
+
+def test_this_processes_change_is_seen_at_once() -> None:
+    catalog = Namespace("tests.catalog", version_seconds=30.0)
+    compute, calls = counting(b"page")
+    get_or_compute(catalog.entry("page"), compute, timeout=60)
+    catalog.invalidate()
+    get_or_compute(catalog.entry("page"), compute, timeout=60)
+    assert len(calls) == 2
+
+
+def test_without_version_seconds_every_change_is_seen_at_once() -> None:
+    exact = Namespace("tests.exact")
+    compute, calls = counting(b"page")
+    get_or_compute(exact.entry("page"), compute, timeout=60)
+    another_process_invalidates(exact)
+    get_or_compute(exact.entry("page"), compute, timeout=60)
+    assert len(calls) == 2

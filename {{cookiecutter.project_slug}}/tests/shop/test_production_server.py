@@ -6,10 +6,12 @@ refused loopback port, so delivery degrades instead of reaching any network.
 """
 
 import json
+import time
 from decimal import Decimal
 
 import pytest
 
+from {{ cookiecutter.project_slug }}.shop.cache_keys import PRODUCTS
 from {{ cookiecutter.project_slug }}.shop.models import Brand, Order, Product
 from {{ cookiecutter.project_slug }}.shop.services import product_change_price
 
@@ -90,7 +92,10 @@ def test_the_write_limit_holds_across_server_processes(
 def test_a_change_in_this_process_reaches_the_servers_cached_list(
     wsgi_server: Server, product: Product
 ) -> None:
-    """The list is cached in each server process; a price change here drops it there too."""
+    """The list is cached in each server process; a price change here drops it there too.
+
+    Within PRODUCTS.version_seconds: the servers trust the catalog's version that long.
+    """
 
     def served_price() -> str:
         answer = fetch(wsgi_server, "/api/v1/products")
@@ -106,4 +111,7 @@ def test_a_change_in_this_process_reaches_the_servers_cached_list(
     assert served_price() == "30.00"
     assert served_price() == "30.00"  # now from the cache, in the server's process
     product_change_price(product_id=product.pk, price=Decimal("1234.50"))
-    assert served_price() == "1234.50"
+    deadline = time.monotonic() + PRODUCTS.version_seconds + 1.0
+    while served_price() != "1234.50":
+        assert time.monotonic() < deadline, "the change never reached the server's list"
+        time.sleep(0.05)

@@ -16,7 +16,10 @@ though get and set are configured to ignore the outage).
 A hit reads the namespace version from Redis (a few bytes) and takes the value
 from this process's copy when it has one under that version: for a large page,
 moving and unpickling the value on every hit costs more than the rest of the
-request (benchmarks/README.md has the figures).
+request (benchmarks/README.md has the figures). A namespace whose readers can
+live with another process's change arriving a moment late (``version_seconds``)
+also keeps the version in the process that long, and a hit then asks Redis
+nothing; the process that invalidates sees its own change at once.
 """
 
 from __future__ import annotations
@@ -60,6 +63,8 @@ LOCAL_ENTRIES = 64
 LOCAL_SECONDS = 60.0
 _local_values: dict[str, tuple[int, float, object]] = {}
 _local_lock = threading.Lock()  # threaded workers share the dict
+# Namespace versions this process trusts for a moment: counter key -> (version, until).
+_local_versions: dict[str, tuple[int, float]] = {}
 
 
 @dataclass(frozen=True)
@@ -71,13 +76,20 @@ class Namespace:
     The namespace's version counter lives in Redis, shared by every process;
     each entry is stored with the version it was computed under, and an entry
     whose version is not the current one is a miss.
+
+    ``version_seconds``: how long a process may go on trusting the version it
+    read, so that hits within it ask Redis nothing. 0 (the default): every read
+    asks, and an invalidation anywhere is seen at once everywhere. Above 0: an
+    invalidation by another process is seen within that many seconds; choose it
+    only for data a reader may see that much late (a catalog, not a balance).
     """
 
     name: str
+    version_seconds: float = 0.0
 
     @classmethod
-    def for_object(cls, name: str, pk: object) -> Namespace:
-        return cls(f"{name}:{pk}")
+    def for_object(cls, name: str, pk: object, version_seconds: float = 0.0) -> Namespace:
+        return cls(f"{name}:{pk}", version_seconds)
 
     @property
     def counter_key(self) -> str:
@@ -94,17 +106,35 @@ class Namespace:
         never makes entries stored under its old numbers current again. With
         Redis down the version is 0 and nothing is ever found.
         """
+        local_key = cache.make_key(self.counter_key)
+        if self.version_seconds:
+            with _local_lock:
+                version, until = _local_versions.get(local_key, (0, 0.0))
+            if until > time.monotonic():
+                return version
         stored = cache.get(self.counter_key)
         if stored is None:
             cache.add(self.counter_key, time.time_ns(), timeout=None)
             stored = cache.get(self.counter_key)
-        return int(stored or 0)
+        version = int(stored or 0)
+        self._trust(local_key, version)
+        return version
 
     def invalidate(self) -> None:
         """Make every entry of the namespace stale (bump the version)."""
         # No counter (ValueError): the next reader starts a fresh one, so nothing old is current.
         with contextlib.suppress(ValueError):
             cache.incr(self.counter_key)
+        # This process sees its own change at once, whatever version_seconds says:
+        # its next read asks Redis. (incr's answer is not kept: django-redis passes
+        # it through Lua, whose numbers round a counter this large.)
+        with _local_lock:
+            _local_versions.pop(cache.make_key(self.counter_key), None)
+
+    def _trust(self, local_key: str, version: int) -> None:
+        if self.version_seconds and version:  # never trust 0: Redis was unreachable
+            with _local_lock:
+                _local_versions[local_key] = (version, time.monotonic() + self.version_seconds)
 
     def invalidate_on_commit(self, using: str = DEFAULT_DB_ALIAS) -> None:
         """Invalidate once the current transaction commits (at once outside one).
@@ -155,6 +185,18 @@ class Entry:
             if key not in _local_values and len(_local_values) >= LOCAL_ENTRIES:
                 _local_values.pop(next(iter(_local_values)))  # the oldest
             _local_values[key] = (version, expires, value)
+
+
+def local_copies_forget() -> None:
+    """Forget this process's copies of values and versions, as a new process starts.
+
+    For code that empties the shared cache behind the namespaces' back (the
+    tests' fixture between tests): without it, this process would go on
+    trusting what it read before.
+    """
+    with _local_lock:
+        _local_values.clear()
+        _local_versions.clear()
 
 
 def jittered(timeout: float) -> int:
