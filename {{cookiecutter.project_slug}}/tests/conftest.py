@@ -7,7 +7,6 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db import connections
 from pytest_django import DjangoDbBlocker, Settings
 from zeal import zeal_context
 
@@ -16,21 +15,13 @@ from {{ cookiecutter.project_slug }}.users.keys import api_key_issue
 from {{ cookiecutter.project_slug }}.users.models import User
 
 from tests.support.broker import queue_declare, queue_delete, queue_take_all
+from tests.support.database import close_database_connections
 from tests.support.loopback import HOST, closed_port
 
 pytest_plugins = [
     "tests.support.production",{% if cookiecutter.database_pooling == 'pgbouncer' %}
     "tests.support.pgbouncer",{% endif %}
 ]
-
-
-def close_database_connections() -> None:
-    """Close every connection (and pool), so the next query opens a fresh session."""
-    for connection in connections.all():
-        connection.close()
-        close_pool = getattr(connection, "close_pool", None)  # only the pooled backend has one
-        if close_pool is not None:
-            close_pool()
 
 
 @pytest.fixture(scope="session")
@@ -49,7 +40,7 @@ def django_db_setup(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -
     # because tests.support.pgbouncer is a plugin that pytest_plugins registers first.
     from tests.support.pgbouncer import release_server_connections
 
-    release_server_connections(str(connections["default"].settings_dict["NAME"]))
+    release_server_connections(str(settings.DATABASES["default"]["NAME"]))  # test_<name> now
 {%- endif %}
 
 

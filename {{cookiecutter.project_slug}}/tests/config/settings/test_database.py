@@ -10,7 +10,6 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-import psycopg
 import pytest
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -21,8 +20,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from config import env
 from config.settings import database
 
-from tests.conftest import close_database_connections
-from tests.support.database import LIVE_DATABASE
+from tests.support.database import LIVE_DATABASE, close_database_connections, other_session
 from tests.support.loopback import closed_port, silent_listener
 
 pytestmark = LIVE_DATABASE
@@ -85,15 +83,7 @@ def short_lock_timeout(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def test_a_statement_waiting_for_a_lock_gives_up(
     live_connection: None, short_lock_timeout: None
 ) -> None:
-    config = connection.settings_dict
-    with psycopg.connect(
-        host=config["HOST"],
-        port=config["PORT"],
-        user=config["USER"],
-        password=config["PASSWORD"],
-        dbname=config["NAME"],
-        connect_timeout=5,
-    ) as holder:
+    with other_session() as holder:
         # A long transaction (or a migration) holds the table.
         holder.execute("LOCK TABLE django_migrations IN ACCESS EXCLUSIVE MODE")
         started = time.monotonic()

@@ -23,7 +23,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.backends.signals import connection_created
 
-from tests.support.database import LIVE_DATABASE
+from tests.support.database import LIVE_DATABASE, other_session
 
 QUICK_POLICY = {"lock_timeout": 200, "statement_timeout": 0}
 
@@ -46,15 +46,7 @@ def quick_release(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def locked_migration_table() -> Iterator[psycopg.Connection[Any]]:
     """Another session holds django_migrations, as a long transaction holding a table would."""
-    config = connection.settings_dict
-    with psycopg.connect(
-        host=config["HOST"],
-        port=config["PORT"],
-        user=config["USER"],
-        password=config["PASSWORD"],
-        dbname=config["NAME"],
-        connect_timeout=5,
-    ) as holder:
+    with other_session() as holder:
         holder.execute("LOCK TABLE django_migrations IN ACCESS EXCLUSIVE MODE")
         yield holder
 
