@@ -1,13 +1,23 @@
 """Shape the generated project after cookiecutter rendered it.
 
-Three jobs, no network access:
+Four jobs, no network access:
 1. keep the files of the chosen options: remove those of the others (one
    table, one loop), and of a file shipped once per option value keep the
    chosen variant under its final name (one table, one loop);
 2. write a local ``.env`` with a freshly generated SECRET_KEY (git-ignored,
    for local and test use only; production reads its secret from its own env);
 3. keep the answers in ``.cruft.json`` so ``cruft update`` can re-apply a later
-   version of the template.
+   version of the template;
+4. make the project a git repository with a first commit (answer ``git_init``),
+   so the first change a team makes is already a diff, and print the next steps.
+
+Under cruft (its context carries ``_commit``) the hook leaves ``.cruft.json``
+and git to cruft and the user: cruft writes its own record after the hook, and
+``cruft update`` renders the template twice in temporary directories, where a
+repository or a second record would only make the update's diff noisy.
+What ``cruft update`` must never touch (``.env``) is listed once, under
+``[tool.cruft]`` in the generated pyproject.toml, which cruft reads on update
+whichever tool generated the project.
 """
 
 from __future__ import annotations
@@ -23,7 +33,7 @@ PGBOUNCER_FILES = (
     "deploy/pgbouncer.ini",
     "deploy/pgbouncer.local.ini",
     "deploy/pgbouncer.local.userlist.txt",
-    "tests/deploy",
+    "tests/deploy/test_pgbouncer.py",
     "scripts/pgbouncer.py",
     "tests/support/pgbouncer.py",
 )
@@ -62,6 +72,8 @@ VARIANTS: dict[str, str] = {
     "tests/config/settings/test_database_pooling.py": "database_pooling",
     "tests/config/settings/test_celery_broker.py": "celery_broker",
     "{slug}/core/checks/connection_demand.py": "database_pooling",
+    # The lock of the dependency set: sentry-sdk is one only with use_sentry.
+    "uv.lock": "use_sentry",
 }
 
 
@@ -96,14 +108,25 @@ def keep_variants(project: Path, answers: dict[str, Any]) -> None:
                 variant.unlink()
 
 
+# Passwords of compose.yaml's services, which compose reads from .env: the
+# service's code never reads them, so they are not in .env.example.
+COMPOSE_SECRETS = (
+    "# compose.yaml's services (docker compose reads them here; never commit this file).",
+    "POSTGRES_PASSWORD={postgres}",
+    "RABBITMQ_PASSWORD={rabbitmq}",
+)
+
+
 def write_local_env(project: Path) -> None:
-    """Copy .env.example to .env with a new random secret (never committed)."""
+    """Copy .env.example to .env with new random secrets (never committed)."""
     example = (project / ".env.example").read_text()
     secret = secrets.token_urlsafe(50)
     lines = [
         f"DJANGO_SECRET_KEY={secret}" if line.startswith("DJANGO_SECRET_KEY=") else line
         for line in example.splitlines()
     ]
+    passwords = {"postgres": secrets.token_urlsafe(24), "rabbitmq": secrets.token_urlsafe(24)}
+    lines += ["", *(line.format(**passwords) for line in COMPOSE_SECRETS)]
     env_file = project / ".env"
     env_file.write_text("\n".join(lines) + "\n")
     env_file.chmod(0o600)
@@ -137,16 +160,68 @@ def write_answers(project: Path, answers: dict[str, Any]) -> None:
         "checkout": answers.get("_checkout"),
         "context": {"cookiecutter": kept},
         "directory": None,
-        "skip": [".env"],
     }
     target.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
+
+
+def under_cruft(answers: dict[str, Any]) -> bool:
+    """cruft (create and update) adds the template's commit to the context; cookiecutter does not."""
+    return "_commit" in answers
+
+
+def git(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", *args], cwd=project, capture_output=True, text=True, check=False)
+
+
+def first_commit(project: Path, answers: dict[str, Any]) -> str:
+    """Make the project a repository with one commit; say why not when it is skipped.
+
+    Never fails generation: without git, inside another repository, or when the
+    commit is refused (a signing key missing, say), the project is still complete.
+    """
+    if not answers.get("git_init") or under_cruft(answers):
+        return ""
+    if shutil.which("git") is None:
+        return "git is not installed: no repository was made."
+    if git(project, "rev-parse", "--is-inside-work-tree").stdout.strip() == "true":
+        return "The project is inside another git repository: no repository of its own was made."
+    # The author's answers stand in for an identity git does not know yet.
+    identity: list[str] = []
+    for key, answer in (("user.name", "author_name"), ("user.email", "author_email")):
+        if not git(project, "config", "--get", key).stdout.strip():
+            identity += ["-c", f"{key}={answers[answer]}"]
+    for step, args in (
+        ("init", ("init", "--quiet", "--initial-branch=main")),
+        ("add", ("add", "--all")),
+        ("commit", (*identity, "commit", "--quiet", "--message", "Generated from the template")),
+    ):
+        result = git(project, *args)
+        if result.returncode != 0:
+            return f"git {step} failed, the project has no first commit: {result.stderr.strip()}"
+    return ""
+
+
+def next_steps(answers: dict[str, Any], git_problem: str) -> str:
+    steps = [f"cd {answers['project_slug']}"]
+    if under_cruft(answers):
+        steps.append('git init && git add --all && git commit -m "Generated from the template"')
+    steps += ["make setup", "make run      # http://127.0.0.1:8000 (make run PORT=8001)"]
+    if answers.get("include_example_app"):
+        steps.append(".venv/bin/python manage.py generate_catalog   # demo data for the shop")
+    steps.append(".venv/bin/python manage.py createsuperuser   # an admin user for /admin/")
+    lines = [f"Generated {answers['project_slug']}/.", *([git_problem] if git_problem else [])]
+    lines += ["Next steps:", *(f"  {step}" for step in steps)]
+    lines.append("README.md has the map: its 'Where things live' table.")
+    return "\n".join(lines)
 
 
 def main(answers: dict[str, Any], project: Path) -> None:
     remove_paths(project, paths_to_remove(answers))
     keep_variants(project, answers)
     write_local_env(project)
-    write_answers(project, answers)
+    if not under_cruft(answers):
+        write_answers(project, answers)
+    print(next_steps(answers, first_commit(project, answers)))
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ CHOICES = {
     "celery_broker": ("redis", "rabbitmq"),
     "ci": ("github", "gitlab", "none"),
 }
-BOOLEANS = ("include_example_app", "include_benchmarks", "use_sentry")
+BOOLEANS = ("include_example_app", "include_benchmarks", "use_sentry", "git_init")
 
 # Top-level names the generated project imports or creates itself. A slug equal
 # to one of them would shadow it on sys.path and break imports in odd ways.

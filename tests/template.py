@@ -74,7 +74,12 @@ LONGEST_SLUG = "svc_" + "x" * (load_hook("pre_gen_project").MAX_SLUG_LENGTH - 4)
 
 
 def generate(output_dir: Path, **answers: Any) -> Path:
-    """Render the template without prompts and return the project directory."""
+    """Render the template without prompts and return the project directory.
+
+    No git repository unless the test asks for one (git_init=True): the render
+    tests read every file, and 300 first commits would only cost time.
+    """
+    answers.setdefault("git_init", False)
     project = cookiecutter(
         str(TEMPLATE),
         no_input=True,

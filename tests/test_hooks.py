@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.template import CONTEXT, OPTIONS, TEMPLATE, load_hook
+from tests.template import CONTEXT, OPTIONS, TEMPLATE, generate, load_hook
 
 pre_gen = load_hook("pre_gen_project")
 post_gen = load_hook("post_gen_project")
@@ -26,6 +27,7 @@ VALID: dict[str, Any] = {
     "include_benchmarks": True,
     "use_sentry": False,
     "ci": "github",
+    "git_init": True,
 }
 
 # (answer, value, words the message must contain)
@@ -52,6 +54,7 @@ BAD_ANSWERS = [
     ("include_example_app", "maybe", "must be a yes/no answer"),
     ("include_benchmarks", "sometimes", "must be a yes/no answer"),
     ("use_sentry", None, "must be a yes/no answer"),
+    ("git_init", "sometimes", "must be a yes/no answer"),
 ]
 
 
@@ -155,4 +158,61 @@ def test_answers_are_kept_in_cruft_format(tmp_path: Path) -> None:
     assert record["context"]["cookiecutter"]["project_slug"] == "orders_service"
     assert record["context"]["cookiecutter"]["_template"] == "gh:example/template"
     assert "_output_dir" not in record["context"]["cookiecutter"]
-    assert set(record) == {"template", "commit", "checkout", "context", "directory", "skip"}
+    assert set(record) == {"template", "commit", "checkout", "context", "directory"}
+
+
+def git(project: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=project, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+@pytest.fixture
+def no_git_identity(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A machine where git knows no user.name or user.email (a fresh CI runner, a new laptop)."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for name in (
+        "GIT_AUTHOR_NAME",
+        "GIT_AUTHOR_EMAIL",
+        "GIT_COMMITTER_NAME",
+        "GIT_COMMITTER_EMAIL",
+    ):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.mark.usefixtures("no_git_identity")
+def test_generation_makes_one_clean_first_commit_without_the_secret(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    project = generate(tmp_path, project_slug="svc", git_init=True, author_email="team@example.org")
+    assert git(project, "rev-list", "--count", "HEAD") == "1"
+    assert git(project, "status", "--porcelain", "--untracked-files=all") == ""
+    assert (project / ".env").exists()
+    assert git(project, "ls-files", ".env") == "", ".env holds a secret and is never committed"
+    assert git(project, "log", "-1", "--format=%ae") == "team@example.org"
+    assert "Makefile" in git(project, "ls-files").splitlines()
+    out = capfd.readouterr().out
+    for step in ("cd svc", "make setup", "make run", "generate_catalog", "createsuperuser"):
+        assert step in out, step
+    assert "Where things live" in out
+
+
+def test_without_git_init_there_is_no_repository(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    project = generate(tmp_path, project_slug="svc", git_init=False, include_example_app=False)
+    assert not (project / ".git").exists()
+    out = capfd.readouterr().out
+    assert "make setup" in out
+    assert "generate_catalog" not in out, "no demo data without the example app"
+
+
+def test_inside_another_repository_no_nested_one_is_made(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    subprocess.run(["git", "init", "--quiet", str(tmp_path)], check=True)
+    project = generate(tmp_path, project_slug="svc", git_init=True)
+    assert not (project / ".git").exists()
+    assert "inside another git repository" in capfd.readouterr().out
