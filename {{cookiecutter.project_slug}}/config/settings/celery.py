@@ -33,6 +33,18 @@ env.declare(
             "(with PROMETHEUS_MULTIPROC_DIR set to a directory of its own). Never public.",
             "0.0.0.0:9101",
         ),
+        "CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT": Variable(
+            "seconds, below the orchestrator's grace period",
+            "On SIGTERM a worker lets its running tasks finish this long, then puts the "
+            "rest back on the queue at once (needs REMAP_SIGTERM=SIGQUIT, as the image sets).",
+            "20",
+        ),
+        "CELERY_BEAT_LOCK_SECONDS": Variable(
+            "whole seconds, at least 1",
+            "Only the beat holding a lock in Redis sends periodic tasks; a standby beat "
+            "takes over within this time when the holder dies.",
+            "30",
+        ),
         "CELERY_TASK_DEFAULT_QUEUE": Variable(
             "a queue name, e.g. {{ cookiecutter.project_slug }}",
             "Queue the tasks go to and the workers read, so services sharing a broker never mix.",
@@ -76,6 +88,21 @@ if WORKER_METRICS_BIND and not re.fullmatch(r"[\w.-]+:\d{1,5}", WORKER_METRICS_B
     env.refuse("CELERY_WORKER_METRICS_BIND", WORKER_METRICS_BIND, "not HOST:PORT")
 # On a lost broker connection the broker redelivers unacknowledged tasks; stop ours, don't run twice.
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+
+# --- Shutdown that loses nothing ---
+# With REMAP_SIGTERM=SIGQUIT (Celery reads it from the environment: the Dockerfile and
+# `make worker` set it, core.E018 refuses a worker without it) SIGTERM starts a cold
+# shutdown: running tasks get this long to finish, then the rest are cancelled and their
+# messages go back to the queue at once, for another worker. Without it, SIGTERM waits
+# for every task to end, the orchestrator's SIGKILL cuts them off and, on Redis, their
+# messages wait out the visibility timeout. Keep it below the grace period (README).
+CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = env.read_float(
+    "CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT", minimum=0
+)
+
+# --- Beat: one sender of periodic tasks however many beats run (core/beat.py) ---
+CELERY_BEAT_SCHEDULER = "{{ cookiecutter.project_slug }}.core.beat:SingleBeatScheduler"
+BEAT_LOCK_SECONDS = env.read_int("CELERY_BEAT_LOCK_SECONDS", minimum=1)
 
 # --- Time limits: without them a hung task holds its worker process forever ---
 # Soft: SoftTimeLimitExceeded is raised inside the task, which may clean up.

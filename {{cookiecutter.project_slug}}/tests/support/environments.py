@@ -30,6 +30,8 @@ def production_environment(**overrides: str) -> dict[str, str]:
         "DATABASE_URL": DEVELOPMENT_DEFAULTS["DATABASE_URL"],
         "REDIS_URL": DEVELOPMENT_DEFAULTS["REDIS_URL"],
         "CELERY_BROKER_URL": DEVELOPMENT_DEFAULTS["CELERY_BROKER_URL"],
+        # As the image sets it: SIGTERM requeues a worker's long tasks (core.E018).
+        "REMAP_SIGTERM": "SIGQUIT",
         **overrides,
         "DJANGO_SETTINGS_MODULE": overrides.get("DJANGO_SETTINGS_MODULE", PRODUCTION_SETTINGS),
     }

@@ -18,6 +18,7 @@ core.E010               a Redis visibility timeout shorter than a task can stay 
 core.E011               the HTTP client's default timeout unset or zero
 core.E012               django-debug-toolbar installed while DEBUG is off
 core.E013               a worker's metrics without PROMETHEUS_MULTIPROC_DIR
+core.E018 / core.W018   a worker whose SIGTERM waits for its tasks (no REMAP_SIGTERM=SIGQUIT)
 core.W002 (database)    the timeouts not stored on the database
 core.E014 (database)    more connections than PostgreSQL accepts (connection_budget.py)
 ======================  ===================================================

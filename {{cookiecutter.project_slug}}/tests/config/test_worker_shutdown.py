@@ -1,0 +1,103 @@
+"""A worker sent SIGTERM finishes its short tasks and hands its long ones back at once.
+
+A real worker (two pool processes) on the configured broker and this run's
+queue runs a short nap and a long one (tests/config/shutdown_worker.py), then
+gets SIGTERM, as an orchestrator stops a container. With REMAP_SIGTERM=SIGQUIT
+and the soft shutdown timeout (config/settings/celery.py), the short nap
+finishes within the timeout, the long one is cancelled and its message is back
+on the queue within seconds, for another worker. Without the remap the worker
+waits for the long nap (the orchestrator's SIGKILL would cut it off); without
+the soft timeout the short nap is cut off too. The broker's own redelivery is
+kept out of the proof: Redis's visibility timeout stays at 600 s.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from config.env import BASE_DIR
+
+from tests.config.shutdown_worker import nap
+from tests.support.broker import queue_take_messages
+from tests.support.processes import child_environment
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("task_queue")]
+
+SOFT_SHUTDOWN_SECONDS = 3
+SHORT_NAP, LONG_NAP = 1.0, 60.0
+WAIT_SECONDS = 20  # per phase; a passing run takes a few seconds in all
+
+
+def wait_until(condition: Callable[[], bool], what: str, log: Path) -> None:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not condition():
+        if time.monotonic() > deadline:
+            tail = log.read_text(errors="replace")[-3000:]
+            pytest.fail(
+                f"gave up after {WAIT_SECONDS} s waiting for {what}\n--- worker log\n{tail}"
+            )
+        time.sleep(0.05)
+
+
+def test_sigterm_finishes_short_tasks_and_requeues_long_ones_at_once(tmp_path: Path) -> None:
+    log = tmp_path / "worker.log"
+    environment = child_environment(
+        DJANGO_SETTINGS_MODULE="tests.config.shutdown_worker_settings",
+        CELERY_TASK_DEFAULT_QUEUE=settings.CELERY_TASK_DEFAULT_QUEUE,
+        CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT=str(SOFT_SHUTDOWN_SECONDS),
+        REMAP_SIGTERM="SIGQUIT",
+    )
+    nap.delay(LONG_NAP, str(tmp_path), "long")
+    nap.delay(SHORT_NAP, str(tmp_path), "short")
+    with log.open("wb") as output:
+        worker = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel=INFO"),
+                *("--pool=prefork", "--concurrency=2"),
+                *("--without-mingle", "--without-gossip", "--without-heartbeat"),
+            ],
+            cwd=BASE_DIR,
+            env=environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        started = [tmp_path / "long.started", tmp_path / "short.started"]
+        wait_until(lambda: all(path.exists() for path in started), "both naps to start", log)
+        stopped_at = time.monotonic()
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=SOFT_SHUTDOWN_SECONDS + 10)
+        except subprocess.TimeoutExpired:
+            pytest.fail(
+                "the worker still waits for its long task after SIGTERM: an orchestrator "
+                f"would SIGKILL it\n--- worker log\n{log.read_text(errors='replace')[-3000:]}"
+            )
+        exited_after = time.monotonic() - stopped_at
+
+        requeued: list[list[object]] = []
+
+        def long_nap_requeued() -> bool:
+            requeued.extend(args for _headers, args in queue_take_messages())
+            return bool(requeued)
+
+        wait_until(long_nap_requeued, "the long nap's message back on the queue", log)
+        back_after = time.monotonic() - stopped_at
+    finally:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait(timeout=10)
+    assert (tmp_path / "short.done").exists(), "the short nap finished within the soft timeout"
+    assert not (tmp_path / "long.done").exists()
+    assert [args[2] for args in requeued] == ["long"], "only the long nap goes back"
+    assert exited_after >= SHORT_NAP, "the worker waited for the short nap"
+    # Seconds, not the 600 s visibility timeout (Redis) or a consumer timeout (RabbitMQ).
+    assert back_after < SOFT_SHUTDOWN_SECONDS + 10
