@@ -30,7 +30,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "{{ cookiecutter.project_slug }}.core",
-    "{{ cookiecutter.project_slug }}.users",{% if cookiecutter.include_example_app %}
+    "{{ cookiecutter.project_slug }}.users",
+    "{{ cookiecutter.project_slug }}.dead_letters",{% if cookiecutter.include_example_app %}
     "{{ cookiecutter.project_slug }}.shop",{% endif %}
 ]
 

@@ -69,6 +69,11 @@ TASKS = Counter("celery_tasks", "Tasks run, by name and outcome.", ["task", "out
 TASK_SECONDS_HISTOGRAM = Histogram(
     "celery_task_duration_seconds", "Time a task ran, by name.", ["task"], buckets=TASK_SECONDS
 )
+DEAD_LETTERS = Counter(
+    "tasks_dead_lettered",
+    "Tasks that failed for good, by name; stored: 'table', or 'log' when the database was down.",
+    ["task", "stored"],
+)
 
 
 def request_observed(
@@ -96,6 +101,10 @@ def pool_observed(alias: str, stats: Mapping[str, int]) -> None:
 def task_observed(*, task: str, outcome: str, seconds: float) -> None:
     TASKS.labels(task, outcome).inc()
     TASK_SECONDS_HISTOGRAM.labels(task).observe(seconds)
+
+
+def task_dead_lettered(*, task: str, stored: bool) -> None:
+    DEAD_LETTERS.labels(task, "table" if stored else "log").inc()
 
 
 def multiprocess_mode() -> bool:

@@ -1,0 +1,36 @@
+"""Tasks only the dead-letter tests send; their worker loads this module (``--include``).
+
+Each appends its retry count to the file it is given, so a test sees every
+attempt the worker made. The retry budget is tiny (one retry, no delay): a
+task runs out of retries in milliseconds, as a production task would in minutes.
+"""
+
+from pathlib import Path
+from typing import Any
+
+from celery import Task, shared_task
+
+
+def attempts_made(path: Path) -> list[int]:
+    """The retry count of each attempt so far, in order."""
+    return [int(line) for line in path.read_text().split()] if path.exists() else []
+
+
+def _attempt(task: Task[Any, Any], path: str) -> None:
+    with Path(path).open("a") as attempts:
+        attempts.write(f"{task.request.retries}\n")
+
+
+@shared_task(bind=True, autoretry_for=(ConnectionError,), max_retries=1, default_retry_delay=0)
+def carrier_down(self: Task[Any, Any], attempts: str) -> None:
+    """A transient error at every attempt: out of retries after the second."""
+    _attempt(self, attempts)
+    raise ConnectionError("the carrier is down")
+
+
+@shared_task(bind=True, autoretry_for=(ConnectionError,), max_retries=1, default_retry_delay=0)
+def carrier_back_on_retry(self: Task[Any, Any], attempts: str) -> None:
+    """A transient error at the first attempt only: the retry succeeds."""
+    _attempt(self, attempts)
+    if self.request.retries == 0:
+        raise ConnectionError("the carrier is down, briefly")
