@@ -1,6 +1,7 @@
 """shop.clients: recorded answers replay offline; failures become one domain error."""
 
 import json
+import re
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -17,7 +18,7 @@ from {{ cookiecutter.project_slug }}.shop.clients import (
     shipping_rates_fetch,
 )
 
-from tests.support.cassettes import recorder, scrub_response
+from tests.support.cassettes import RECORDED_USER_AGENT, recorder, scrub_response
 from tests.support.loopback import Reply, http_server, http_url, silent_listener
 
 CASSETTES = Path(__file__).parent / "cassettes"
@@ -57,6 +58,9 @@ def test_cassettes_hold_no_credentials_or_cookies() -> None:
         text = cassette.read_text().lower()
         for secret in ("authorization", "bearer", "set-cookie", "cookie"):
             assert secret not in text, f"{cassette.name} contains {secret!r}"
+        # Copied verbatim into every project: no other project's name in its User-Agent.
+        agents = re.findall(r"user-agent:\n\s+- (.+)", text)
+        assert agents == [RECORDED_USER_AGENT.lower()], f"{cassette.name}: {agents}"
 
 
 def test_scrub_response_drops_cookies_only() -> None:
