@@ -124,6 +124,8 @@ def task_queue() -> Iterator[None]:
 # started first, so that no worker is left with one of them at the end.
 SLOW_FIRST = (
     "test_worker.py",
+    "test_beat.py",
+    "test_worker_shutdown.py",
     "test_api_schema.py",
     "silent_server_fails",
     "fresh_production",

@@ -9,6 +9,7 @@ on the queue within seconds, for another worker. Without the remap the worker
 waits for the long nap (the orchestrator's SIGKILL would cut it off); without
 the soft timeout the short nap is cut off too. The broker's own redelivery is
 kept out of the proof: Redis's visibility timeout stays at 600 s.
+A worker started without the remap warns, and refuses in production (core.E018).
 """
 
 import os
@@ -19,16 +20,19 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import billiard.common
 import pytest
 from django.conf import settings
+from pytest_django import Settings
 
+from {{ cookiecutter.project_slug }}.core.checks.celery import check_worker_shutdown
+
+from config import startup
 from config.env import BASE_DIR
 
 from tests.config.shutdown_worker import nap
 from tests.support.broker import queue_take_messages
 from tests.support.processes import child_environment
-
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("task_queue")]
 
 SOFT_SHUTDOWN_SECONDS = 3
 SHORT_NAP, LONG_NAP = 1.0, 60.0
@@ -46,6 +50,8 @@ def wait_until(condition: Callable[[], bool], what: str, log: Path) -> None:
         time.sleep(0.05)
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("task_queue")
 def test_sigterm_finishes_short_tasks_and_requeues_long_ones_at_once(tmp_path: Path) -> None:
     log = tmp_path / "worker.log"
     environment = child_environment(
@@ -101,3 +107,16 @@ def test_sigterm_finishes_short_tasks_and_requeues_long_ones_at_once(tmp_path: P
     assert exited_after >= SHORT_NAP, "the worker waited for the short nap"
     # Seconds, not the 600 s visibility timeout (Redis) or a consumer timeout (RabbitMQ).
     assert back_after < SOFT_SHUTDOWN_SECONDS + 10
+
+
+def test_a_worker_whose_sigterm_waits_for_its_tasks_is_refused_in_production(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(billiard.common, "REMAP_SIGTERM", None)
+    assert check_worker_shutdown(None) == []  # not a worker
+    monkeypatch.setattr(startup, "INTERFACE", "celery")
+    assert [message.id for message in check_worker_shutdown(None)] == ["core.W018"]
+    settings.ENVIRONMENT = "production"
+    assert [message.id for message in check_worker_shutdown(None)] == ["core.E018"]
+    monkeypatch.setattr(billiard.common, "REMAP_SIGTERM", "SIGQUIT")
+    assert check_worker_shutdown(None) == []
