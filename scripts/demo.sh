@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
 # Generate a project with the default answers into build/ and start it:
-# services, virtual environment, database, migrations, development server.
+# services, virtual environment, database, migrations, demo data, development server.
+# Usage: [PORT=8001] bash scripts/demo.sh [answer=value ...]   (PORT defaults to 8000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+PORT="${PORT:-8000}"
+if ! [[ "$PORT" =~ ^[0-9]+$ ]] || [ "$PORT" -lt 1 ] || [ "$PORT" -gt 65535 ]; then
+  echo "ERROR: PORT=$PORT is not a port number; use 1-65535, e.g. PORT=8001 bash scripts/demo.sh." >&2
+  exit 2
+fi
 
 bash scripts/services.sh
 [ -x .venv/bin/python ] || python3 -m venv .venv
@@ -13,4 +19,10 @@ rm -rf build && mkdir build
 cookiecutter --no-input . -o build "$@"
 cd build/*/
 make setup
-exec make run
+make migrate
+# Demo data where the example shop is included (its products, brands and images).
+if .venv/bin/python manage.py help generate_catalog >/dev/null 2>&1; then
+  .venv/bin/python manage.py generate_catalog --products 100
+fi
+echo "Demo: http://127.0.0.1:$PORT/api/v1/docs, /api/v1/products, /admin/ (manage.py createsuperuser)"
+exec make run PORT="$PORT"
