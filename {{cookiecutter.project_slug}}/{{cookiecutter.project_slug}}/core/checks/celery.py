@@ -150,16 +150,16 @@ def check_worker_shutdown(
 
     if startup.INTERFACE != "celery" or REMAP_SIGTERM == "SIGQUIT":
         return []
-    production = getattr(settings, "ENVIRONMENT", "") == "production"
-    level = checks.Error if production else checks.Warning
-    return [
-        level(
-            "This worker runs without REMAP_SIGTERM=SIGQUIT: on SIGTERM it waits for every "
-            "running task, the orchestrator kills it after its grace period, and the tasks' "
-            "messages come back only after the broker notices (Redis: the visibility timeout).",
-            hint="Start the worker with REMAP_SIGTERM=SIGQUIT in its environment (the "
-            "Dockerfile and `make worker` set it); CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT is "
-            "the time running tasks then get.",
-            id="core.E018" if production else "core.W018",
-        )
-    ]
+    message = (
+        "This worker runs without REMAP_SIGTERM=SIGQUIT: on SIGTERM it waits for every "
+        "running task, the orchestrator kills it after its grace period, and the tasks' "
+        "messages come back only after the broker notices (Redis: the visibility timeout)."
+    )
+    hint = (
+        "Start the worker with REMAP_SIGTERM=SIGQUIT in its environment (the Dockerfile "
+        "and `make worker` set it); CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT is the time "
+        "running tasks then get."
+    )
+    if getattr(settings, "ENVIRONMENT", "") == "production":
+        return [checks.Error(message, hint=hint, id="core.E018")]
+    return [checks.Warning(message, hint=hint, id="core.W018")]
