@@ -34,8 +34,8 @@ from tests.config.shutdown_worker import nap
 from tests.support.broker import queue_take_messages
 from tests.support.processes import child_environment
 
-SOFT_SHUTDOWN_SECONDS = 3
-SHORT_NAP, LONG_NAP = 1.0, 60.0
+SOFT_SHUTDOWN_SECONDS = 2
+SHORT_NAP, LONG_NAP = 0.5, 60.0
 WAIT_SECONDS = 20  # per phase; a passing run takes a few seconds in all
 
 
