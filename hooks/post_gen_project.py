@@ -34,6 +34,7 @@ PGBOUNCER_FILES = (
     "deploy/pgbouncer.local.ini",
     "deploy/pgbouncer.local.userlist.txt",
     "tests/deploy/test_pgbouncer.py",
+    "compose.override.yaml",
     "scripts/pgbouncer.py",
     "tests/support/pgbouncer.py",
 )

@@ -33,6 +33,7 @@ SHIPPED = (
     "pyproject.toml",
     "uv.lock",
     "compose.yaml",
+    "compose.override.yaml",
     "Dockerfile",
     "renovate.json",
     ".github/workflows/ci.yml",
@@ -119,6 +120,8 @@ def test_every_combination_ships_its_files(renders: list[Any]) -> None:
         ci = {"github": ".github/workflows/ci.yml", "gitlab": ".gitlab-ci.yml"}.get(answers["ci"])
         expected = {"pyproject.toml", "uv.lock", "compose.yaml", "Dockerfile", "renovate.json"}
         assert expected | ({ci} if ci else set()) <= set(files), answers
+        pgbouncer = answers["database_pooling"] == "pgbouncer"
+        assert ("compose.override.yaml" in files) == pgbouncer, answers
 
 
 def test_the_lock_is_current_for_every_combination(tmp_path: Path, renders: list[Any]) -> None:
@@ -157,18 +160,49 @@ def test_the_lock_names_the_project(renders: list[Any]) -> None:
         )
 
 
+def merged(base: Any, override: Any) -> Any:
+    """As docker compose merges compose.override.yaml: mappings by key, lists appended."""
+    if isinstance(base, dict) and isinstance(override, dict):
+        keys = base.keys() | override.keys()
+        return {
+            key: merged(base[key], override[key])
+            if key in base and key in override
+            else base.get(key, override.get(key))
+            for key in keys
+        }
+    if isinstance(base, list) and isinstance(override, list):
+        return base + override
+    return override
+
+
+def compose_model(files: dict[str, str]) -> dict[str, Any]:
+    model: dict[str, Any] = yaml.safe_load(files["compose.yaml"])
+    if "compose.override.yaml" in files:
+        model = merged(model, yaml.safe_load(files["compose.override.yaml"]))
+    return model
+
+
+def test_merging_follows_compose() -> None:
+    base = {"services": {"db": {"ports": ["1:1"], "environment": {"A": "1", "B": "2"}}}}
+    override = {"services": {"db": {"ports": ["2:2"], "environment": {"B": "3"}}, "x": {}}}
+    assert merged(base, override) == {
+        "services": {"db": {"ports": ["1:1", "2:2"], "environment": {"A": "1", "B": "3"}}, "x": {}}
+    }
+
+
 def test_compose_follows_the_compose_spec(tmp_path: Path, renders: list[Any]) -> None:
-    files = distinct(renders, "compose.yaml")
-    validate(
-        "vendor.compose-spec",
-        [write(tmp_path / str(n), found) / "compose.yaml" for n, found in enumerate(files)],
-    )
+    paths = [
+        write(tmp_path / f"{name}-{n}", found) / name
+        for name in ("compose.yaml", "compose.override.yaml")
+        for n, found in enumerate(distinct(renders, name))
+    ]
+    assert any(path.name == "compose.override.yaml" for path in paths)
+    validate("vendor.compose-spec", paths)
 
 
 def test_compose_pins_images_keeps_secrets_out_and_waits_for_health(renders: list[Any]) -> None:
     for answers, files in renders:
-        compose = yaml.safe_load(files["compose.yaml"])
-        services = compose["services"]
+        services = compose_model(files)["services"]
         for name, service in services.items():
             if "image" in service and "build" not in service:
                 assert PINNED_IMAGE.match(service["image"]), (name, service["image"])
@@ -196,13 +230,23 @@ def test_compose_pins_images_keeps_secrets_out_and_waits_for_health(renders: lis
                 "./deploy/pgbouncer.ini:/etc/pgbouncer/pgbouncer.ini:ro"
                 in services["pgbouncer"]["volumes"]
             )
+            # The app reaches PostgreSQL through PgBouncer, published where it listens.
+            assert "127.0.0.1:6432:6432" in services["postgres"]["ports"]
+            for name in ("web", "worker", "beat"):
+                assert "@postgres:6432/" in services[name]["environment"]["DATABASE_URL"]
+                assert "pgbouncer" in services[name]["depends_on"]
         else:
             assert "pgbouncer" not in services
 
 
 def test_compose_variables_are_in_the_generated_env(tmp_path: Path, renders: list[Any]) -> None:
     """Each ${VAR:?...} compose reads is a line of the .env the hook writes, with a value."""
-    for files in distinct(renders, "compose.yaml", ".env.example"):
+    seen: set[tuple[str, str]] = set()
+    for _, files in renders:
+        compose = files["compose.yaml"] + files.get("compose.override.yaml", "")
+        if (compose, files[".env.example"]) in seen:
+            continue
+        seen.add((compose, files[".env.example"]))
         project = write(tmp_path, {".env.example": files[".env.example"]})
         POST_GEN.write_local_env(project)
         env = dict(
@@ -210,7 +254,7 @@ def test_compose_variables_are_in_the_generated_env(tmp_path: Path, renders: lis
             for line in (project / ".env").read_text().splitlines()
             if line and not line.startswith("#")
         )
-        for variable in set(COMPOSE_VARIABLE.findall(files["compose.yaml"])):
+        for variable in set(COMPOSE_VARIABLE.findall(compose)):
             assert env.get(variable), f"{variable} is not set in the generated .env"
 
 
