@@ -54,6 +54,12 @@ def slug_of(answers: dict[str, Any]) -> str:
 
 
 @cache
+def load_yaml(text: str) -> Any:
+    """Parsed once per distinct text: most combinations share their files (read, never changed)."""
+    return yaml.safe_load(text)
+
+
+@cache
 def environment() -> StrictEnvironment:
     return StrictEnvironment(keep_trailing_newline=True, loader=FileSystemLoader(PROJECT_TEMPLATE))
 
@@ -176,9 +182,9 @@ def merged(base: Any, override: Any) -> Any:
 
 
 def compose_model(files: dict[str, str]) -> dict[str, Any]:
-    model: dict[str, Any] = yaml.safe_load(files["compose.yaml"])
+    model: dict[str, Any] = load_yaml(files["compose.yaml"])
     if "compose.override.yaml" in files:
-        model = merged(model, yaml.safe_load(files["compose.override.yaml"]))
+        model = merged(model, load_yaml(files["compose.override.yaml"]))
     return model
 
 
@@ -315,11 +321,11 @@ def test_github_actions_are_pinned_by_commit(renders: list[Any]) -> None:
 def test_template_updates_are_proposed_on_a_schedule(renders: list[Any]) -> None:
     for answers, files in renders:
         if answers["ci"] == "github":
-            workflow = yaml.safe_load(files[".github/workflows/template-update.yml"])
+            workflow = load_yaml(files[".github/workflows/template-update.yml"])
             assert "schedule" in workflow[True]  # YAML 1.1 reads the key `on` as True
             script = files[".github/workflows/template-update.yml"]
         elif answers["ci"] == "gitlab":
-            job = yaml.safe_load(files[".gitlab-ci.yml"])["template-update"]
+            job = load_yaml(files[".gitlab-ci.yml"])["template-update"]
             assert job["rules"] == [{"if": '$CI_PIPELINE_SOURCE == "schedule"'}]
             script = files[".gitlab-ci.yml"]
         else:
