@@ -14,6 +14,7 @@ from typing import Any
 
 from config import env
 from config.env import Variable
+from config.settings import server
 
 env.declare(
     {
@@ -34,7 +35,7 @@ env.declare(
             "0.0.0.0:9101",
         ),
         "CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT": Variable(
-            "seconds, below the orchestrator's grace period",
+            "seconds, below ORCHESTRATOR_GRACE_SECONDS",
             "On SIGTERM a worker lets its running tasks finish this long, then puts the "
             "rest back on the queue at once (needs REMAP_SIGTERM=SIGQUIT, as the image sets).",
             "20",
@@ -99,6 +100,12 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = env.read_float(
     "CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT", minimum=0
 )
+if CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT >= server.ORCHESTRATOR_GRACE_SECONDS:
+    env.refuse(
+        "CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT",
+        str(CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT),
+        f"not below ORCHESTRATOR_GRACE_SECONDS={server.ORCHESTRATOR_GRACE_SECONDS}",
+    )
 
 # --- Beat: one sender of periodic tasks however many beats run (core/beat.py) ---
 CELERY_BEAT_SCHEDULER = "{{ cookiecutter.project_slug }}.core.beat:SingleBeatScheduler"

@@ -32,10 +32,17 @@ env.declare(
             "30",
         ),
         "WEB_GRACEFUL_TIMEOUT": Variable(
-            "whole seconds, at least 1",
-            "On SIGTERM, in-flight requests get this long to finish. Keep it below the "
-            "orchestrator's grace period (Kubernetes: 30 s) so nothing is cut off.",
+            "whole seconds, at least 1 and below ORCHESTRATOR_GRACE_SECONDS",
+            "On SIGTERM, in-flight requests get this long to finish, before the "
+            "orchestrator's SIGKILL cuts them off.",
             "20",
+        ),
+        "ORCHESTRATOR_GRACE_SECONDS": Variable(
+            "whole seconds, at least 2",
+            "What the orchestrator allows between SIGTERM and SIGKILL (compose.yaml's "
+            "stop_grace_period, Kubernetes' terminationGracePeriodSeconds): the web "
+            "server's and the worker's shutdown must end before it.",
+            "30",
         ),
         "WEB_MAX_REQUESTS": Variable(
             "a whole number, 0 to never recycle",
@@ -71,6 +78,14 @@ WEB_WORKERS = env.read_int("WEB_CONCURRENCY", minimum=0) or 2 * multiprocessing.
 WEB_THREADS = env.read_int("WEB_THREADS", minimum=1)
 WEB_TIMEOUT = env.read_int("WEB_TIMEOUT", minimum=1)
 WEB_GRACEFUL_TIMEOUT = env.read_int("WEB_GRACEFUL_TIMEOUT", minimum=1)
+# Refused at start, not found out at the first deploy that cuts requests off.
+ORCHESTRATOR_GRACE_SECONDS = env.read_int("ORCHESTRATOR_GRACE_SECONDS", minimum=2)
+if WEB_GRACEFUL_TIMEOUT >= ORCHESTRATOR_GRACE_SECONDS:
+    env.refuse(
+        "WEB_GRACEFUL_TIMEOUT",
+        str(WEB_GRACEFUL_TIMEOUT),
+        f"not below ORCHESTRATOR_GRACE_SECONDS={ORCHESTRATOR_GRACE_SECONDS}",
+    )
 WEB_MAX_REQUESTS = env.read_int("WEB_MAX_REQUESTS", minimum=0)
 WEB_FORWARDED_ALLOW_IPS = env.read_str("WEB_FORWARDED_ALLOW_IPS", min_length=1)
 WEB_METRICS_BIND = env.read_str("WEB_METRICS_BIND")
