@@ -152,8 +152,8 @@ def test_the_lock_is_current_for_every_combination(tmp_path: Path, renders: list
             timeout=120,
         )
         assert result.returncode == 0, (
-            f"uv.lock is out of date with pyproject.toml ({files['pyproject.toml'].splitlines()[1]}):\n"
-            + result.stderr
+            f"uv.lock is out of date with pyproject.toml ({files['pyproject.toml'].splitlines()[1]});"
+            " re-lock both variants as this test's docstring says:\n" + result.stderr
         )
 
 
