@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -133,10 +134,8 @@ def test_every_combination_ships_its_files(renders: list[Any]) -> None:
 def test_the_lock_is_current_for_every_combination(tmp_path: Path, renders: list[Any]) -> None:
     """What `make setup` (uv sync --locked) and CI's `uv lock --check` demand of a new project.
 
-    After a dependency change in pyproject.toml, re-lock each variant: render a
-    project with use_sentry false and one with true, run `uv lock` in each, and copy
-    uv.lock back over uv.False.lock / uv.True.lock with the project's name put back
-    as the Jinja expression.
+    After a dependency change in pyproject.toml, re-lock both variants (uv.False.lock,
+    uv.True.lock, one per use_sentry): `python -m tests.test_shipping`.
     """
     pairs = distinct(renders, "pyproject.toml", "uv.lock")
     assert len(pairs) >= 4  # use_sentry x two slugs, at least
@@ -340,3 +339,27 @@ def test_renovate_covers_every_kind_of_dependency(tmp_path: Path, renders: list[
     validate("vendor.renovate", [path])
     managers = set(yaml.safe_load(config["renovate.json"])["enabledManagers"])
     assert {"pep621", "dockerfile", "docker-compose", "github-actions", "gitlabci"} <= managers
+
+
+LOCKED_NAME = "{{ cookiecutter.project_slug | replace('_', '-') }}"
+
+
+def relock() -> None:
+    """Re-resolve the shipped locks: each use_sentry variant rendered, `uv lock`, written back."""
+    uv = Path(sys.executable).with_name("uv")
+    with tempfile.TemporaryDirectory() as directory:
+        for use_sentry in (False, True):
+            files = render({**COMBINATIONS[0], "use_sentry": use_sentry}, "svc")
+            project = write(
+                Path(directory) / str(use_sentry),
+                {name: files[name] for name in ("pyproject.toml", "uv.lock")},
+            )
+            subprocess.run([str(uv), "lock"], cwd=project, check=True, timeout=600)
+            locked = (project / "uv.lock").read_text()
+            assert locked.count('\nname = "svc"\n') == 1
+            shipped = locked.replace('\nname = "svc"\n', f'\nname = "{LOCKED_NAME}"\n')
+            (PROJECT_TEMPLATE / f"uv.{use_sentry}.lock").write_text(shipped)
+
+
+if __name__ == "__main__":
+    relock()
