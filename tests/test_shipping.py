@@ -219,6 +219,9 @@ def test_compose_pins_images_keeps_secrets_out_and_waits_for_health(renders: lis
                 for credential in credentials:
                     assert re.fullmatch(r"\$\{\w+:\?[^}]+\}", credential), (name, key, value)
             for dependency, condition in (service.get("depends_on") or {}).items():
+                if dependency == "release":  # a one-shot step: it must have finished
+                    assert condition == {"condition": "service_completed_successfully"}
+                    continue
                 assert condition == {"condition": "service_healthy"}, (name, dependency)
                 assert "healthcheck" in services[dependency], dependency
         # No trust: PostgreSQL asks every connection for the password, even from inside.
@@ -228,8 +231,15 @@ def test_compose_pins_images_keeps_secrets_out_and_waits_for_health(renders: lis
             "--auth-host=scram-sha-256",
             "--auth-local=scram-sha-256",
         }
-        assert {"web", "worker", "beat"} <= set(services)
+        assert {"web", "worker", "beat", "release"} <= set(services)
         assert all(services[name]["build"] == "." for name in ("web", "worker", "beat"))
+        # Migrations run once per deploy, before any process of the new code starts.
+        assert services["release"]["command"] == ["python", "manage.py", "release"]
+        assert "release" not in services["release"].get("depends_on", {})
+        for name in ("web", "worker", "beat"):
+            assert services[name]["depends_on"]["release"] == {
+                "condition": "service_completed_successfully"
+            }
         if answers["database_pooling"] == "pgbouncer":
             assert (
                 "./deploy/pgbouncer.ini:/etc/pgbouncer/pgbouncer.ini:ro"
