@@ -32,7 +32,7 @@ from tests.support.processes import child_environment
 
 pytestmark = pytest.mark.usefixtures("task_queue")
 
-LOCK_SECONDS = 2
+LOCK_SECONDS = 1
 WINDOW_SECONDS = 1.6
 WAIT_SECONDS = 20  # per phase; a passing run takes a few seconds in all
 
