@@ -11,7 +11,6 @@ writers), or wait on a pool whose threads did not survive the fork.
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from django.db import connection
 from config.env import BASE_DIR
 
 from tests.config.pool_worker import group_create
-from tests.support.processes import child_environment
+from tests.support.processes import celery_worker_command, child_environment
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("task_queue")]
 
@@ -68,10 +67,7 @@ def test_pool_processes_open_pools_of_their_own(tmp_path: Path) -> None:
         group_create.delay(number)
     with log.open("wb") as output:
         worker = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel=WARNING"),
-                *("--pool=prefork", "--concurrency=2", "--without-mingle", "--without-gossip"),
-            ],
+            celery_worker_command("--pool=prefork", "--concurrency=2"),
             cwd=BASE_DIR,
             env=environment,
             stdout=output,

@@ -15,7 +15,6 @@ A worker started without the remap warns, and refuses in production (core.E018).
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -32,7 +31,7 @@ from config.env import BASE_DIR
 
 from tests.config.shutdown_worker import nap
 from tests.support.broker import queue_take_messages
-from tests.support.processes import child_environment
+from tests.support.processes import celery_worker_command, child_environment
 
 SOFT_SHUTDOWN_SECONDS = 2
 SHORT_NAP, LONG_NAP = 0.5, 60.0
@@ -64,11 +63,7 @@ def test_sigterm_finishes_short_tasks_and_requeues_long_ones_at_once(tmp_path: P
     nap.delay(SHORT_NAP, str(tmp_path), "short")
     with log.open("wb") as output:
         worker = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel=INFO"),
-                *("--pool=prefork", "--concurrency=2"),
-                *("--without-mingle", "--without-gossip", "--without-heartbeat"),
-            ],
+            celery_worker_command("--pool=prefork", "--concurrency=2", loglevel="INFO"),
             cwd=BASE_DIR,
             env=environment,
             stdout=output,

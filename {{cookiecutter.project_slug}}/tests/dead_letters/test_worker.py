@@ -10,7 +10,6 @@ import http.client
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -26,7 +25,7 @@ from config.env import BASE_DIR
 
 from tests.dead_letters.tasks import attempts_made, carrier_back_on_retry, carrier_down
 from tests.support.loopback import HOST, closed_port
-from tests.support.processes import child_environment
+from tests.support.processes import celery_worker_command, child_environment
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("task_queue")]
 
@@ -73,11 +72,9 @@ def worker(tmp_path_factory: pytest.TempPathFactory, django_db_setup: None) -> I
     """
     directory = tmp_path_factory.mktemp("dead-letter-worker")
     metrics_port = closed_port()  # free now; the worker binds it
-    command = [
-        *(sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel=WARNING"),
-        *("--pool=prefork", "--concurrency=1", "--include=tests.dead_letters.tasks"),
-        *("--without-mingle", "--without-gossip", "--without-heartbeat"),
-    ]
+    command = celery_worker_command(
+        "--pool=prefork", "--concurrency=1", "--include=tests.dead_letters.tasks"
+    )
     environment = child_environment(
         DJANGO_SETTINGS_MODULE="config.settings.test",
         CELERY_TASK_DEFAULT_QUEUE=settings.CELERY_TASK_DEFAULT_QUEUE,

@@ -15,7 +15,6 @@ maintenance tick (every 5 s): the test takes 2 to 8 s.
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -29,7 +28,7 @@ from {{ cookiecutter.project_slug }}.shop.tasks import order_confirm
 from config.env import BASE_DIR
 
 from tests.shop.mail import VictimBackend
-from tests.support.processes import child_environment
+from tests.support.processes import celery_worker_command, child_environment
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("task_queue")]
 
@@ -40,12 +39,7 @@ WAIT_SECONDS = 20  # per phase; a passing run takes a few seconds in all
 @pytest.fixture
 def worker(tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
     """A `celery worker` with one pool process; stopped (all of it) at the end."""
-    command = [
-        *(sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel=WARNING"),
-        *("--pool=prefork", "--concurrency=1"),
-        # No waiting for other workers' replies at start-up: nothing to sync with here.
-        *("--without-mingle", "--without-gossip", "--without-heartbeat"),
-    ]
+    command = celery_worker_command("--pool=prefork", "--concurrency=1")
     environment = child_environment(
         DJANGO_SETTINGS_MODULE="tests.shop.worker_settings",
         CELERY_TASK_DEFAULT_QUEUE=settings.CELERY_TASK_DEFAULT_QUEUE,

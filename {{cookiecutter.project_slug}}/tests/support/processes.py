@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import uuid
 from collections.abc import Mapping
 from urllib.parse import quote
 
@@ -56,3 +57,19 @@ def python_child(
         timeout=timeout,
         check=False,
     )
+
+
+def celery_worker_command(*options: str, loglevel: str = "WARNING") -> list[str]:
+    """`celery worker` for a test: a node name of its own, nothing to sync with at start.
+
+    A unique node name: workers of parallel tests (and runs) on one broker each
+    get their own remote-control queue (on RabbitMQ an exclusive queue, named
+    after the node, which a second worker of the same name may not declare).
+    No mingle, gossip or heartbeat: no waiting for other workers' replies.
+    """
+    return [
+        *(sys.executable, "-m", "celery", "-A", "config", "worker", f"--loglevel={loglevel}"),
+        f"--hostname=test-{os.getpid()}-{uuid.uuid4().hex[:8]}@%h",
+        *("--without-mingle", "--without-gossip", "--without-heartbeat"),
+        *options,
+    ]
