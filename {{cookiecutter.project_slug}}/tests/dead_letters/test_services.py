@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
+import kombu.exceptions
 import pytest
 from celery import Task
 from django.conf import settings
@@ -25,6 +26,8 @@ from {{ cookiecutter.project_slug }}.dead_letters.services import (
     dead_letters_purge,
     dead_letters_replay,
 )
+
+from config.celery import app
 
 from tests.dead_letters.letters import letter_create
 from tests.support.broker import queue_take_messages
@@ -157,6 +160,25 @@ def test_a_replay_sends_the_same_call_once_after_commit(
     with django_capture_on_commit_callbacks(execute=True):
         assert dead_letters_replay(ids=[letter.pk]) == []
     assert queue_take_messages() == [], "a second replay sends nothing"
+
+
+@pytest.mark.django_db
+def test_a_replay_the_broker_refuses_leaves_the_letter_pending(
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refused(*args: object, **kwargs: object) -> None:
+        raise kombu.exceptions.OperationalError("broker unreachable")
+
+    monkeypatch.setattr(app, "send_task", refused)
+    letter = letter_create()
+    with (
+        pytest.raises(kombu.exceptions.OperationalError),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        dead_letters_replay(ids=[letter.pk])
+    letter.refresh_from_db()
+    assert (letter.replayed_at, letter.replay_task_id) == (None, ""), "still to be replayed"
 
 
 @pytest.mark.django_db

@@ -22,7 +22,11 @@ class DeadLetterAdmin(admin.ModelAdmin[DeadLetter]):
     def has_change_permission(self, request: HttpRequest, obj: DeadLetter | None = None) -> bool:
         return False
 
-    @admin.action(description="Replay the selected tasks (each once)")
+    def has_replay_permission(self, request: HttpRequest) -> bool:
+        """Replaying runs code with stored arguments: more than viewing, as much as deleting."""
+        return self.has_delete_permission(request)
+
+    @admin.action(description="Replay the selected tasks (each once)", permissions=["replay"])
     def replay(self, request: HttpRequest, queryset: QuerySet[DeadLetter]) -> None:
         replayed = dead_letters_replay(ids=queryset.values_list("pk", flat=True))
         self.message_user(request, f"{len(replayed)} task(s) sent again.")

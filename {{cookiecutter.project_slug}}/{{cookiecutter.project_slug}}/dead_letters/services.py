@@ -109,7 +109,8 @@ def dead_letters_replay(*, ids: Iterable[int]) -> list[DeadLetter]:
 
     Idempotent: a letter already replayed is skipped (rows locked, so two
     operators replaying at once send one copy). A replay that fails again
-    comes back as a new letter (a new task id).
+    comes back as a new letter (a new task id). A send the broker refuses
+    clears the mark again, so the letter stays pending for the next replay.
     """
     letters = list(
         DeadLetter.objects.select_for_update()
@@ -120,17 +121,25 @@ def dead_letters_replay(*, ids: Iterable[int]) -> list[DeadLetter]:
     for letter in letters:
         letter.replayed_at, letter.replay_task_id = now, uuid.uuid4().hex
         letter.save(update_fields=["replayed_at", "replay_task_id"])
-        transaction.on_commit(
-            partial(
-                app.send_task,
-                letter.task_name,
-                args=letter.args,
-                kwargs=letter.kwargs,
-                queue=letter.queue,
-                task_id=letter.replay_task_id,
-            )
-        )
+        transaction.on_commit(partial(_send_again, letter))
     return letters
+
+
+def _send_again(letter: DeadLetter) -> None:
+    """Send the letter's task; when the broker refuses, the letter is pending again."""
+    try:
+        app.send_task(
+            letter.task_name,
+            args=letter.args,
+            kwargs=letter.kwargs,
+            queue=letter.queue,
+            task_id=letter.replay_task_id,
+        )
+    except Exception:
+        DeadLetter.objects.filter(pk=letter.pk, replay_task_id=letter.replay_task_id).update(
+            replayed_at=None, replay_task_id=""
+        )
+        raise
 
 
 def dead_letters_purge(
