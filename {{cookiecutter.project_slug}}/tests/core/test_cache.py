@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.db import transaction
 from pytest_django import DjangoCaptureOnCommitCallbacks
 
+from {{ cookiecutter.project_slug }}.core import cache as core_cache
 from {{ cookiecutter.project_slug }}.core.cache import (
     JITTER,
     Namespace,
@@ -207,3 +208,32 @@ def test_without_version_seconds_every_change_is_seen_at_once() -> None:
     another_process_invalidates(exact)
     get_or_compute(exact.entry("page"), compute, timeout=60)
     assert len(calls) == 2
+
+
+def test_a_read_that_overlaps_this_processes_invalidation_is_not_trusted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A reader fetched the version, then this process invalidated before it was kept."""
+    catalog = Namespace("tests.catalog", version_seconds=30.0)
+    catalog.version()
+    catalog.invalidate()  # drops the trusted version: the next read asks Redis
+    original_get = cache.get
+    overlapped: list[bool] = []
+
+    def get_then_invalidate(key: str, *args: Any, **kwargs: Any) -> Any:
+        stored = original_get(key, *args, **kwargs)  # the version from before...
+        if key == catalog.counter_key and not overlapped:
+            overlapped.append(True)
+            catalog.invalidate()  # ...another thread's invalidation lands now
+        return stored
+
+    monkeypatch.setattr(cache, "get", get_then_invalidate)
+    stale = catalog.version()
+    assert catalog.version() != stale, "the version read before the invalidation was kept"
+
+
+def test_trusted_versions_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(core_cache, "LOCAL_ENTRIES", 3)
+    for pk in range(10):
+        Namespace.for_object("tests.item", pk, version_seconds=30.0).version()
+    assert len(core_cache._local_versions) == 3

@@ -63,8 +63,11 @@ LOCAL_ENTRIES = 64
 LOCAL_SECONDS = 60.0
 _local_values: dict[str, tuple[int, float, object]] = {}
 _local_lock = threading.Lock()  # threaded workers share the dict
-# Namespace versions this process trusts for a moment: counter key -> (version, until).
+# Namespace versions this process trusts for a moment: counter key -> (version, until),
+# at most LOCAL_ENTRIES of them. A read that overlapped an invalidation by this
+# process is not trusted (it may have fetched the version from before it).
 _local_versions: dict[str, tuple[int, float]] = {}
+_invalidations = 0  # invalidations by this process so far
 
 
 @dataclass(frozen=True)
@@ -107,17 +110,17 @@ class Namespace:
         Redis down the version is 0 and nothing is ever found.
         """
         local_key = cache.make_key(self.counter_key)
-        if self.version_seconds:
-            with _local_lock:
-                version, until = _local_versions.get(local_key, (0, 0.0))
-            if until > time.monotonic():
-                return version
+        with _local_lock:
+            version, until = _local_versions.get(local_key, (0, 0.0))
+            invalidations_before = _invalidations
+        if self.version_seconds and until > time.monotonic():
+            return version
         stored = cache.get(self.counter_key)
         if stored is None:
             cache.add(self.counter_key, time.time_ns(), timeout=None)
             stored = cache.get(self.counter_key)
         version = int(stored or 0)
-        self._trust(local_key, version)
+        self._trust(local_key, version, invalidations_before)
         return version
 
     def invalidate(self) -> None:
@@ -128,13 +131,20 @@ class Namespace:
         # This process sees its own change at once, whatever version_seconds says:
         # its next read asks Redis. (incr's answer is not kept: django-redis passes
         # it through Lua, whose numbers round a counter this large.)
+        global _invalidations  # noqa: PLW0603 (this process's count, under the lock)
         with _local_lock:
+            _invalidations += 1
             _local_versions.pop(cache.make_key(self.counter_key), None)
 
-    def _trust(self, local_key: str, version: int) -> None:
-        if self.version_seconds and version:  # never trust 0: Redis was unreachable
-            with _local_lock:
-                _local_versions[local_key] = (version, time.monotonic() + self.version_seconds)
+    def _trust(self, local_key: str, version: int, invalidations_before: int) -> None:
+        if not self.version_seconds or not version:  # never trust 0: Redis was unreachable
+            return
+        with _local_lock:
+            if _invalidations != invalidations_before:
+                return  # this process invalidated meanwhile: the read may predate it
+            if local_key not in _local_versions and len(_local_versions) >= LOCAL_ENTRIES:
+                _local_versions.pop(next(iter(_local_versions)))  # the oldest
+            _local_versions[local_key] = (version, time.monotonic() + self.version_seconds)
 
     def invalidate_on_commit(self, using: str = DEFAULT_DB_ALIAS) -> None:
         """Invalidate once the current transaction commits (at once outside one).
