@@ -5,10 +5,16 @@ statement timeout (config/settings/database.py), which would cancel a long
 migration halfway through a deploy; and a migration that waits for a lock
 (an ALTER TABLE behind a long transaction) makes every query that arrives
 after it wait too, so it must give up quickly and try again instead.
-``manage.py release`` (``make release``, the image's release step) applies
-migrations on a direct connection whose session starts with these values, and
-retries when a lock was not granted in time: each migration is its own
-transaction, so a retry starts again at the one that gave up.
+``manage.py release`` (``make release`` locally; in a deploy, compose's
+``release`` service, or your platform's pre-deploy job running
+``python manage.py release``) applies migrations on a direct connection whose
+session starts with these values, and retries when a lock was not granted in
+time: an atomic migration is its own transaction, so a retry starts again at
+the one that gave up. A non-atomic one (``atomic = False``, such as
+``AddIndexConcurrently``) is not rolled back: see release.py.
+Of DATABASE_MIGRATION_URL only the host, port, name, user and password are
+read; its query parameters (``sslmode`` ...) are ignored, so set such options
+another way (libpq's environment, such as ``PGSSLMODE``).
 """
 
 from config import env

@@ -1,5 +1,8 @@
 """The deploy's release step: run once per deploy, before the new code takes traffic.
 
+Run it as compose's ``release`` service, or as your platform's pre-deploy job
+running ``python manage.py release`` (``make release`` locally).
+
 It stores the application's session timeouts on the database (db_apply_timeouts),
 then applies migrations under the migration policy (config/settings/migration_policy.py):
 on a connection of its own, to PostgreSQL directly, whose session starts with a
@@ -7,11 +10,17 @@ short lock timeout and the migration statement timeout. libpq's ``options``
 carry them at connection start, so they can never leak into another session;
 PgBouncer refuses such a connection, which is the point: through transaction
 pooling a session setting would apply to whichever client gets the server
-connection next.
+connection next. Of DATABASE_MIGRATION_URL only the host, port, name, user and
+password are used; its query parameters (``sslmode`` ...) are ignored.
 
-A migration that was not granted its lock in time is rolled back whole (each
-migration is a transaction) and the release tries again after a growing wait;
-the migrations already applied stay applied.
+An atomic migration that was not granted its lock in time is rolled back whole
+(it runs in one transaction) and the release tries again after a growing wait;
+the migrations already applied stay applied. A non-atomic migration
+(``atomic = False``, such as ``AddIndexConcurrently``) is not rolled back: a
+``CREATE INDEX CONCURRENTLY`` that gives up on its lock timeout leaves an
+INVALID index behind, and the retry then fails with "already exists". Drop the
+invalid index (``DROP INDEX CONCURRENTLY ...``) and run the release again, or
+give such a migration a release step of its own.
 """
 
 import copy
