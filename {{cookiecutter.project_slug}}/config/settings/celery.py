@@ -43,7 +43,7 @@ env.declare(
         "CELERY_BEAT_LOCK_SECONDS": Variable(
             "whole seconds, at least 1",
             "Only the beat holding a lock in Redis sends periodic tasks; a standby beat "
-            "takes over within this time when the holder dies.",
+            "takes over within this time and a third more when the holder dies.",
             "30",
         ),
         "CELERY_TASK_DEFAULT_QUEUE": Variable(

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django_redis import get_redis_connection
 
-from {{ cookiecutter.project_slug }}.core.beat import LOCK_KEY
+from {{ cookiecutter.project_slug }}.core.beat import lock_key
 
 from config.env import BASE_DIR
 
@@ -82,7 +82,7 @@ def ticks_sent() -> int:
 
 def lock_holder() -> int | None:
     """The pid in the lock's token (host:pid:uuid), None when nobody holds it."""
-    token = get_redis_connection("default").get(cache.make_key(LOCK_KEY))
+    token = get_redis_connection("default").get(cache.make_key(lock_key()))
     return int(token.decode().split(":")[1]) if token else None
 
 

@@ -9,24 +9,22 @@ connections and RESUME lets new clients in again.
 
 from collections.abc import Iterator
 
-import psycopg
 import pytest
 from django.db import connections
 from pytest_django import DjangoDbBlocker
 
+from {{ cookiecutter.project_slug }}.core.management.commands.db_apply_timeouts import (
+    pgbouncer_admin,
+)
+
 
 def release_server_connections(database: str) -> None:
-    """Close PgBouncer's server connections to one database (admin console)."""
-    settings_dict = connections["default"].settings_dict
-    with psycopg.connect(
-        host=settings_dict["HOST"],
-        port=settings_dict["PORT"],
-        user=settings_dict["USER"],
-        password=settings_dict["PASSWORD"],
-        dbname="pgbouncer",
-        autocommit=True,
-        connect_timeout=5,
-    ) as admin:
+    """Close PgBouncer's server connections to one database (admin console).
+
+    The console db_apply_timeouts uses: PGBOUNCER_ADMIN_URL when set (compose's
+    PgBouncer, whose admin user is not the database's), else DATABASE_URL's role.
+    """
+    with pgbouncer_admin(connections["default"].settings_dict) as admin:
         known = {row[0] for row in admin.execute("SHOW DATABASES").fetchall()}
         if database in known:
             admin.execute(f"KILL {database}")

@@ -4,8 +4,10 @@ Why: a second beat (a rolling deploy's overlap, a second replica, one left
 running by hand) sends every periodic task twice. Every beat here keeps the
 schedule, but only the one holding a lock in Redis sends. The holder renews
 the lock at each tick (at least every third of CELERY_BEAT_LOCK_SECONDS), so
-a standby takes over within CELERY_BEAT_LOCK_SECONDS when the holder dies,
-and at its next tick when the holder stops (it releases the lock). A beat
+a standby takes over within CELERY_BEAT_LOCK_SECONDS and one more tick (a
+third of it) when the holder dies, and at its next tick when the holder stops
+(it releases the lock). The lock is one per task queue: two deployments that
+share a Redis (staging beside production) never silence each other's beat. A beat
 that cannot reach Redis sends nothing: a skipped run beats a doubled one.
 
 The schedule is kept in memory (celery.beat.Scheduler), not in a file: the
@@ -26,8 +28,10 @@ from redis.exceptions import LockError, RedisError
 
 logger = logging.getLogger(__name__)
 
-# Under the cache's KEY_PREFIX: one lock per deployment, like its queue.
-LOCK_KEY = "celery-beat-lock"
+
+def lock_key() -> str:
+    """One lock per deployment: named after its queue, under the cache's KEY_PREFIX."""
+    return f"celery-beat-lock:{settings.CELERY_TASK_DEFAULT_QUEUE}"
 
 
 class SingleBeatScheduler(Scheduler):
@@ -40,8 +44,8 @@ class SingleBeatScheduler(Scheduler):
         renew_every = max(1, self.lock_seconds // 3)
         self.max_interval = min(self.max_interval or renew_every, renew_every)
         redis_cache: Any = cache  # django-redis adds lock() to the cache API
-        self._lock = redis_cache.lock(LOCK_KEY, timeout=self.lock_seconds, thread_local=False)
-        # Who holds it, for an operator reading the key (GET <prefix>:1:celery-beat-lock).
+        self._lock = redis_cache.lock(lock_key(), timeout=self.lock_seconds, thread_local=False)
+        # Who holds it, for an operator reading the key (GET <prefix>:1:celery-beat-lock:<queue>).
         self._token = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex}"
         self.holding = False
 

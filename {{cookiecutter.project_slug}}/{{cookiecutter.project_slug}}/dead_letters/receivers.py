@@ -3,10 +3,11 @@
 Why this signal and nothing else: Celery sends it once per task that failed
 and will not run again: an exception the task does not retry, the original
 exception once ``autoretry_for`` (or ``self.retry``) ran out of retries, a
-hard time limit, a lost pool process whose message is not re-queued, a
-``Reject`` without requeue. A retry is not a failure (it raises ``Retry`` and
-sends ``task_retry``), nor is a message re-queued after a lost pool process:
-both run again. apps.py connects it.
+hard time limit, a lost pool process whose message is not re-queued. A retry
+is not a failure (it raises ``Retry`` and sends ``task_retry``), nor is a
+message re-queued after a lost pool process: both run again. A task that
+raises ``Reject`` itself sends no ``task_failure`` (Celery only logs it): it
+chose to drop the message, so it is not kept here. apps.py connects it.
 """
 
 from __future__ import annotations
