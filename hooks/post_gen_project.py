@@ -206,10 +206,12 @@ def next_steps(answers: dict[str, Any], git_problem: str) -> str:
     steps = [f"cd {answers['project_slug']}"]
     if under_cruft(answers):
         steps.append('git init && git add --all && git commit -m "Generated from the template"')
-    steps += ["make setup", "make run      # http://127.0.0.1:8000 (make run PORT=8001)"]
+    steps += ["make setup", "make migrate"]
     if answers.get("include_example_app"):
         steps.append(".venv/bin/python manage.py generate_catalog   # demo data for the shop")
     steps.append(".venv/bin/python manage.py createsuperuser   # an admin user for /admin/")
+    # Last: it serves until stopped.
+    steps.append("make run      # http://127.0.0.1:8000 (make run PORT=8001)")
     lines = [f"Generated {answers['project_slug']}/.", *([git_problem] if git_problem else [])]
     lines += ["Next steps:", *(f"  {step}" for step in steps)]
     lines.append("README.md has the map: its 'Where things live' table.")
