@@ -13,7 +13,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -28,24 +28,12 @@ from config.env import BASE_DIR
 
 from tests.config.beat_settings import BEAT_TICK_SECONDS, BEAT_TICK_TASK
 from tests.support.broker import queue_take_all
-from tests.support.processes import child_environment
+from tests.support.processes import child_environment, wait_until
 
 pytestmark = pytest.mark.usefixtures("task_queue")
 
 LOCK_SECONDS = 1
 WINDOW_SECONDS = 1.6
-WAIT_SECONDS = 20  # per phase; a passing run takes a few seconds in all
-
-
-def wait_until(condition: Callable[[], bool], what: str, logs: list[Path]) -> None:
-    deadline = time.monotonic() + WAIT_SECONDS
-    while not condition():
-        if time.monotonic() > deadline:
-            tails = "\n".join(
-                f"--- {log.name}\n{log.read_text(errors='replace')[-2000:]}" for log in logs
-            )
-            pytest.fail(f"gave up after {WAIT_SECONDS} s waiting for {what}\n{tails}")
-        time.sleep(0.05)
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ import os
 import signal
 import subprocess
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import billiard.common
@@ -31,22 +30,10 @@ from config.env import BASE_DIR
 
 from tests.config.shutdown_worker import nap
 from tests.support.broker import queue_take_messages
-from tests.support.processes import celery_worker_command, child_environment
+from tests.support.processes import celery_worker_command, child_environment, wait_until
 
 SOFT_SHUTDOWN_SECONDS = 2
 SHORT_NAP, LONG_NAP = 0.5, 60.0
-WAIT_SECONDS = 20  # per phase; a passing run takes a few seconds in all
-
-
-def wait_until(condition: Callable[[], bool], what: str, log: Path) -> None:
-    deadline = time.monotonic() + WAIT_SECONDS
-    while not condition():
-        if time.monotonic() > deadline:
-            tail = log.read_text(errors="replace")[-3000:]
-            pytest.fail(
-                f"gave up after {WAIT_SECONDS} s waiting for {what}\n--- worker log\n{tail}"
-            )
-        time.sleep(0.05)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -72,7 +59,7 @@ def test_sigterm_finishes_short_tasks_and_requeues_long_ones_at_once(tmp_path: P
         )
     try:
         started = [tmp_path / "long.started", tmp_path / "short.started"]
-        wait_until(lambda: all(path.exists() for path in started), "both naps to start", log)
+        wait_until(lambda: all(path.exists() for path in started), "both naps to start", [log])
         stopped_at = time.monotonic()
         worker.send_signal(signal.SIGTERM)
         try:
@@ -90,7 +77,7 @@ def test_sigterm_finishes_short_tasks_and_requeues_long_ones_at_once(tmp_path: P
             requeued.extend(args for _headers, args in queue_take_messages())
             return bool(requeued)
 
-        wait_until(long_nap_requeued, "the long nap's message back on the queue", log)
+        wait_until(long_nap_requeued, "the long nap's message back on the queue", [log])
         back_after = time.monotonic() - stopped_at
     finally:
         if worker.poll() is None:

@@ -10,7 +10,6 @@ import http.client
 import os
 import signal
 import subprocess
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -25,11 +24,9 @@ from config.env import BASE_DIR
 
 from tests.dead_letters.tasks import attempts_made, carrier_back_on_retry, carrier_down
 from tests.support.loopback import HOST, closed_port
-from tests.support.processes import celery_worker_command, child_environment
+from tests.support.processes import celery_worker_command, child_environment, wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("task_queue")]
-
-WAIT_SECONDS = 20  # per wait; a passing test takes a second or two
 
 
 class Worker:
@@ -37,12 +34,7 @@ class Worker:
         self.process, self.log, self.metrics_port = process, log, metrics_port
 
     def wait_until(self, condition: Callable[[], bool], what: str) -> None:
-        deadline = time.monotonic() + WAIT_SECONDS
-        while not condition():
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                tail = self.log.read_text(errors="replace")[-3000:]
-                pytest.fail(f"gave up waiting for {what}\n--- worker log\n{tail}")
-            time.sleep(0.05)
+        wait_until(condition, what, [self.log], process=self.process)
 
     def dead_lettered(self, task: str) -> float | None:
         """tasks_dead_lettered_total{task, stored="table"} on the worker's metrics port."""

@@ -15,8 +15,7 @@ maintenance tick (every 5 s): the test takes 2 to 8 s.
 import os
 import signal
 import subprocess
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,12 +27,11 @@ from {{ cookiecutter.project_slug }}.shop.tasks import order_confirm
 from config.env import BASE_DIR
 
 from tests.shop.mail import VictimBackend
-from tests.support.processes import celery_worker_command, child_environment
+from tests.support.processes import celery_worker_command, child_environment, wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("task_queue")]
 
 ORDERS = 10
-WAIT_SECONDS = 20  # per phase; a passing run takes a few seconds in all
 
 
 @pytest.fixture
@@ -61,17 +59,6 @@ def worker(tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
         process.wait(timeout=10)
 
 
-def wait_until(condition: Callable[[], bool], what: str, log: Path) -> None:
-    deadline = time.monotonic() + WAIT_SECONDS
-    while not condition():
-        if time.monotonic() > deadline:
-            tail = log.read_text(errors="replace")[-3000:]
-            pytest.fail(
-                f"gave up after {WAIT_SECONDS} s waiting for {what}\n--- worker log\n{tail}"
-            )
-        time.sleep(0.05)
-
-
 def pool_processes(worker_pid: int) -> set[int]:
     """The worker's child processes (its prefork pool), from /proc."""
     children = Path(f"/proc/{worker_pid}/task/{worker_pid}/children").read_text()
@@ -92,13 +79,13 @@ def test_killed_pool_process_loses_no_task(worker: subprocess.Popen[bytes], tmp_
     for order in orders:
         order_confirm.delay(order.pk)
 
-    wait_until(marker.exists, "a pool process to start the victim's mail", log)
-    wait_until(lambda: marker.read_text().isdigit(), "the pid in the marker", log)
+    wait_until(marker.exists, "a pool process to start the victim's mail", [log])
+    wait_until(lambda: marker.read_text().isdigit(), "the pid in the marker", [log])
     sending = int(marker.read_text())
     assert sending in pool_processes(worker.pid), "a pool process, not the worker itself"
     os.kill(sending, signal.SIGKILL)
 
-    wait_until(lambda: confirmed() == ORDERS + 1, "every order, the victim's too, confirmed", log)
+    wait_until(lambda: confirmed() == ORDERS + 1, "every order, the victim's too, confirmed", [log])
     assert worker.poll() is None, "the worker itself kept running"
     sent_at = dict(Order.objects.values_list("pk", "confirmation_sent_at"))
 
@@ -108,6 +95,6 @@ def test_killed_pool_process_loses_no_task(worker: subprocess.Popen[bytes], tmp_
     for order in [victim, *orders]:
         order_confirm.delay(order.pk)
     order_confirm.delay(last.pk)
-    wait_until(lambda: confirmed() == ORDERS + 2, "the last order to be confirmed", log)
+    wait_until(lambda: confirmed() == ORDERS + 2, "the last order to be confirmed", [log])
     after = dict(Order.objects.exclude(pk=last.pk).values_list("pk", "confirmation_sent_at"))
     assert after == sent_at, "a duplicate delivery sent a confirmation again"

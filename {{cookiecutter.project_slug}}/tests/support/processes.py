@@ -12,15 +12,20 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from urllib.parse import quote
 
+import pytest
 from django.db import connection
 
 from config.env import BASE_DIR
 
 SETUP = "import django\ndjango.setup()\n"
+# How long a test waits for one step of a child process (a passing run takes a few seconds).
+WAIT_SECONDS = 20
 
 
 def database_url_for_child() -> str:
@@ -73,3 +78,22 @@ def celery_worker_command(*options: str, loglevel: str = "WARNING") -> list[str]
         *("--without-mingle", "--without-gossip", "--without-heartbeat"),
         *options,
     ]
+
+
+def wait_until(
+    condition: Callable[[], bool],
+    what: str,
+    logs: Sequence[Path],
+    *,
+    process: subprocess.Popen[bytes] | None = None,
+) -> None:
+    """Poll ``condition`` every 50 ms for at most WAIT_SECONDS (stopping early if
+    ``process`` exited); on giving up, fail with the tail of each child's log."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not condition():
+        if time.monotonic() > deadline or (process is not None and process.poll() is not None):
+            tails = "\n".join(
+                f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}" for log in logs
+            )
+            pytest.fail(f"gave up after at most {WAIT_SECONDS} s waiting for {what}\n{tails}")
+        time.sleep(0.05)
