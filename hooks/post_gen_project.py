@@ -12,9 +12,13 @@ Four jobs, no network access:
    so the first change a team makes is already a diff, and print the next steps.
 
 Under cruft (its context carries ``_commit``) the hook leaves ``.cruft.json``
-and git to cruft and the user: cruft writes its own record after the hook, and
-``cruft update`` renders the template twice in temporary directories, where a
-repository or a second record would only make the update's diff noisy.
+and git to cruft and the user: ``cruft create`` writes its record after the hook,
+so a first commit made here would miss it (the next steps give the git commands
+instead, when ``git_init`` is yes); ``cruft update`` and ``cruft diff`` render the
+template into temporary directories, where a repository, a second record or the
+next steps (printed once per render) would only be noise: there the hook prints
+nothing. A template given as a local path is recorded as that path, which CI
+cannot reach: the hook says so and shows the URL form.
 What ``cruft update`` must never touch (``.env``) is listed once, under
 ``[tool.cruft]`` in the generated pyproject.toml, which cruft reads on update
 whichever tool generated the project.
@@ -23,6 +27,8 @@ whichever tool generated the project.
 from __future__ import annotations
 
 import json
+import os
+import re
 import secrets
 import shutil
 import subprocess
@@ -33,10 +39,12 @@ PGBOUNCER_FILES = (
     "deploy/pgbouncer.ini",
     "deploy/pgbouncer.local.ini",
     "deploy/pgbouncer.local.userlist.txt",
+    "deploy/pgbouncer.replica.ini",
     "tests/deploy/test_pgbouncer.py",
     "compose.override.yaml",
     "scripts/pgbouncer.py",
     "tests/support/pgbouncer.py",
+    "deploy/kubernetes/base/pgbouncer.yaml",
 )
 
 DJANGO_POOL_FILES = (
@@ -47,9 +55,16 @@ DJANGO_POOL_FILES = (
 
 # (option, value) -> paths removed when the option has that value.
 REMOVED_WHEN: dict[tuple[str, object], tuple[str, ...]] = {
-    ("include_example_app", False): ("{slug}/shop", "tests/shop", "benchmarks"),
+    ("include_example_app", False): (
+        "{slug}/shop",
+        "tests/shop",
+        "benchmarks",
+        "tests/test_benchmarks.py",
+        "config/settings/shop.py",
+        "docs/shop.md",
+    ),
     # The benchmarks measure the example app; without it they go too (above).
-    ("include_benchmarks", False): ("benchmarks",),
+    ("include_benchmarks", False): ("benchmarks", "tests/test_benchmarks.py"),
     ("database_pooling", "pgbouncer"): DJANGO_POOL_FILES,
     ("database_pooling", "django_pool"): PGBOUNCER_FILES,
     ("database_pooling", "persistent"): (*PGBOUNCER_FILES, *DJANGO_POOL_FILES),
@@ -72,7 +87,7 @@ VARIANTS: dict[str, str] = {
     "config/settings/celery_broker.py": "celery_broker",
     "tests/config/settings/test_database_pooling.py": "database_pooling",
     "tests/config/settings/test_celery_broker.py": "celery_broker",
-    "{slug}/core/checks/connection_demand.py": "database_pooling",
+    "{slug}/core/database/connection_demand.py": "database_pooling",
     # The lock of the dependency set: sentry-sdk is one only with use_sentry.
     "uv.lock": "use_sentry",
 }
@@ -146,17 +161,36 @@ def template_commit(repo_dir: str | None) -> str | None:
     return result.stdout.strip() or None
 
 
+# A template cruft can clone from anywhere: a URL (https://, ssh://, git://), git's
+# scp-like form (git@host:owner/repo) or cookiecutter's abbreviations (gh:, gl:, bb:).
+REMOTE_TEMPLATE = re.compile(r"^(?:(?:https?|ssh|git)://|[\w.-]+@[\w.-]+:|(?:gh|gl|bb):)")
+
+
+def is_local(template: str) -> bool:
+    return not REMOTE_TEMPLATE.match(template)
+
+
+def recorded_template(answers: dict[str, Any]) -> str:
+    """The template as .cruft.json will name it: a local one by its absolute path."""
+    template = str(answers.get("_template", ""))
+    repo_dir = answers.get("_repo_dir")
+    if is_local(template) and repo_dir:
+        return str(Path(repo_dir).resolve())
+    return template
+
+
 def write_answers(project: Path, answers: dict[str, Any]) -> None:
     """Keep the answers in cruft's format unless cruft already wrote them."""
     target = project / ".cruft.json"
     if target.exists():
         return
     commit = template_commit(answers.get("_repo_dir"))
+    template = recorded_template(answers)
     kept = {key: value for key, value in answers.items() if not key.startswith("_")}
-    kept["_template"] = answers.get("_template", "")
+    kept["_template"] = template
     kept["_commit"] = commit
     record = {
-        "template": answers.get("_template", ""),
+        "template": template,
         "commit": commit,
         "checkout": answers.get("_checkout"),
         "context": {"cookiecutter": kept},
@@ -168,6 +202,38 @@ def write_answers(project: Path, answers: dict[str, Any]) -> None:
 def under_cruft(answers: dict[str, Any]) -> bool:
     """cruft (create and update) adds the template's commit to the context; cookiecutter does not."""
     return "_commit" in answers
+
+
+def parent_command() -> list[str]:
+    """The command line of the process that runs this hook (cookiecutter's or cruft's)."""
+    cmdline = Path(f"/proc/{os.getppid()}/cmdline")
+    if cmdline.exists():
+        return cmdline.read_bytes().decode(errors="replace").split("\0")
+    listed = subprocess.run(
+        ["ps", "-o", "command=", "-p", str(os.getppid())],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return listed.stdout.split()
+
+
+def cruft_subcommand(command: list[str]) -> str:
+    """The cruft command (create, update, diff ...) in a cruft command line, else ""."""
+    for position, word in enumerate(command[:-1]):
+        if Path(word).name == "cruft":
+            return command[position + 1]
+    return ""
+
+
+def rerendering(answers: dict[str, Any]) -> bool:
+    """Whether cruft renders the template to compare versions (update, diff), not to create.
+
+    cruft passes the hook the same context either way, so its command is read
+    from its own command line; when that cannot be read, the hook acts as for
+    a creation (the next steps are printed, harmless in an update).
+    """
+    return under_cruft(answers) and cruft_subcommand(parent_command()) in ("update", "diff")
 
 
 def git(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -202,9 +268,18 @@ def first_commit(project: Path, answers: dict[str, Any]) -> str:
     return ""
 
 
+LOCAL_TEMPLATE = (
+    "The template was given as a local path, which .cruft.json records ({template}): CI's "
+    "cruft check and the template-update job cannot reach it. Give its URL instead "
+    "(cruft create https://github.com/<owner>/<template>, or git@github.com:<owner>/<template>.git), "
+    'or set "template" in .cruft.json to that URL.'
+)
+
+
 def next_steps(answers: dict[str, Any], git_problem: str) -> str:
     steps = [f"cd {answers['project_slug']}"]
-    if under_cruft(answers):
+    if under_cruft(answers) and answers.get("git_init"):
+        # cruft writes .cruft.json after this hook: the first commit must come after it.
         steps.append('git init && git add --all && git commit -m "Generated from the template"')
     steps += ["make setup", "make migrate"]
     if answers.get("include_example_app"):
@@ -213,6 +288,9 @@ def next_steps(answers: dict[str, Any], git_problem: str) -> str:
     # Last: it serves until stopped.
     steps.append("make run      # http://127.0.0.1:8000 (make run PORT=8001)")
     lines = [f"Generated {answers['project_slug']}/.", *([git_problem] if git_problem else [])]
+    template = recorded_template(answers)
+    if is_local(template):
+        lines.append(LOCAL_TEMPLATE.format(template=template))
     lines += ["Next steps:", *(f"  {step}" for step in steps)]
     lines.append("README.md has the map: its 'Where things live' table.")
     return "\n".join(lines)
@@ -224,7 +302,8 @@ def main(answers: dict[str, Any], project: Path) -> None:
     write_local_env(project)
     if not under_cruft(answers):
         write_answers(project, answers)
-    print(next_steps(answers, first_commit(project, answers)))
+    if not rerendering(answers):
+        print(next_steps(answers, first_commit(project, answers)))
 
 
 if __name__ == "__main__":

@@ -15,10 +15,24 @@ bash scripts/services.sh
 .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 export PATH="$PWD/.venv/bin:$PATH"
 
+# The project's Python: the template's default version where it is installed, else the
+# first other one that is (make setup never falls back by itself); an answer given wins.
+answers=("$@")
+if ! printf '%s\n' "$@" | grep -q '^python_version='; then
+  for version in 3.12 3.13 3.11; do
+    if "python$version" -c "" 2>/dev/null; then
+      answers+=("python_version=$version")
+      break
+    fi
+  done
+fi
+
 rm -rf build && mkdir build
-cookiecutter --no-input . -o build "$@"
+cookiecutter --no-input . -o build "${answers[@]}"
 cd build/*/
 make setup
+# make migrate checks the services first; of a PgBouncer already listening on 6432 it
+# says whose it is, and refuses one that does not reach this PostgreSQL.
 make migrate
 # Demo data where the example shop is included (its products, brands and images).
 if .venv/bin/python manage.py help generate_catalog >/dev/null 2>&1; then

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Make sure PostgreSQL, Redis, RabbitMQ and PgBouncer are installed and that the
-# servers listen on 127.0.0.1, starting them where they don't. Idempotent.
+# Make sure PostgreSQL, Redis, RabbitMQ and PgBouncer (and Chromium, for the browser
+# tests) are installed and that the servers listen on 127.0.0.1, starting them where
+# they don't. Idempotent.
 # Used by scripts/test.sh, scripts/demo.sh and CI. Needs root (or sudo) only
 # when something must be installed or started.
 set -euo pipefail
@@ -28,6 +29,9 @@ command -v redis-server >/dev/null || missing+=(redis-server)
 command -v pgbouncer >/dev/null || missing+=(pgbouncer)
 command -v rabbitmq-server >/dev/null || missing+=(rabbitmq-server)
 command -v make >/dev/null || missing+=(make)
+# The generated projects' `make test-browser` drives headless Chromium.
+command -v chromium >/dev/null || command -v chromium-browser >/dev/null \
+  || command -v google-chrome >/dev/null || missing+=(chromium)
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "Installing: ${missing[*]}"
   $SUDO apt-get update -qq
@@ -45,6 +49,16 @@ if ! listening 5432; then
   $SUDO pg_ctlcluster --skip-systemctl-redirect "$version" main start
 fi
 wait_for PostgreSQL 5432 60
+
+# The generated projects' make services base-backs-up this cluster into a streaming
+# replica on 127.0.0.1:5433 (their scripts/replica.py): replication connections from
+# loopback, as postgres, without a password.
+version=$(ls /etc/postgresql | sort -V | tail -n 1)
+hba="/etc/postgresql/$version/main/pg_hba.conf"
+if [ -f "$hba" ] && ! grep -q "^host replication postgres 127.0.0.1/32 trust" "$hba"; then
+  $SUDO sed -i '1i host replication postgres 127.0.0.1/32 trust' "$hba"
+  $SUDO pg_ctlcluster --skip-systemctl-redirect "$version" main reload
+fi
 
 if ! listening 6379; then
   $SUDO redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no

@@ -15,10 +15,13 @@ phase "tools"
 export PATH="$PWD/.venv/bin:$PATH"
 
 phase "lint (template code)"
-ruff check hooks tests
-ruff format --check hooks tests
+ruff check hooks tests scripts
+ruff format --check hooks tests scripts
 
 phase "template tests"
-.venv/bin/python -m pytest "$@"
+# Three processes on two cores: the generated projects' runs wait on their services
+# and child processes much of the time. tests/conftest.py keeps the tests that share
+# one rendering of every combination on one of them.
+.venv/bin/python -m pytest -n 3 "$@"
 
 phase "done"

@@ -216,3 +216,43 @@ def test_inside_another_repository_no_nested_one_is_made(
     project = generate(tmp_path, project_slug="svc", git_init=True)
     assert not (project / ".git").exists()
     assert "inside another git repository" in capfd.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("command", "subcommand"),
+    [
+        (["/usr/bin/python3", "/home/me/.local/bin/cruft", "update", "--skip-apply-ask"], "update"),
+        (["python", "-m", "cruft", "diff"], "diff"),
+        (["/venv/bin/python", "/venv/bin/cruft", "create", "https://github.com/o/t"], "create"),
+        (["/usr/bin/python3", "/usr/bin/cookiecutter", "."], ""),
+        ([""], ""),
+    ],
+)
+def test_the_cruft_command_is_read_from_its_command_line(
+    command: list[str], subcommand: str
+) -> None:
+    assert post_gen.cruft_subcommand(command) == subcommand
+
+
+@pytest.mark.parametrize(
+    ("template", "local"),
+    [
+        ("https://github.com/owner/template", False),
+        ("git@github.com:owner/template.git", False),
+        ("ssh://git@example.com/owner/template.git", False),
+        ("gh:owner/template", False),
+        ("/home/me/template", True),
+        (".", True),
+        ("../template", True),
+        ("file:///home/me/template", True),
+    ],
+)
+def test_a_local_template_is_told_from_one_ci_can_clone(template: str, local: bool) -> None:
+    assert post_gen.is_local(template) is local
+
+
+def test_a_local_template_is_kept_by_its_absolute_path(tmp_path: Path) -> None:
+    """cookiecutter passes the path as typed ("."), meaningless once in the project."""
+    post_gen.write_answers(tmp_path, {**VALID, "_template": ".", "_repo_dir": str(TEMPLATE)})
+    record = json.loads((tmp_path / ".cruft.json").read_text())
+    assert record["template"] == str(TEMPLATE)

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from benchmarks.load import benchmark_env, drive, prepare_database, serve, shell
+from benchmarks.load import benchmark_run, drive, serve, shell
 
 from tests.support.loopback import HOST
 
@@ -81,9 +81,10 @@ def seed_product(env: dict[str, str]) -> int:
 
 
 def main() -> None:
-    with stub_api() as api_url:
-        env = benchmark_env(SHIPPING_API_URL=api_url, HTTP_POOL_MAXSIZE="16")
-        prepare_database(env)
+    with (
+        stub_api() as api_url,
+        benchmark_run(SHIPPING_API_URL=api_url, HTTP_POOL_MAXSIZE="16") as env,
+    ):
         pk = seed_product(env)
         query = "?country=DE&postal_code=10115"
         views = {

@@ -2,8 +2,9 @@
 
 Prints numbers, asserts nothing. Run by `make bench`, or alone:
     python -m benchmarks.celery
-Uses its own database ({{ cookiecutter.project_slug }}_bench, or BENCH_DATABASE_URL) and a queue of its
-own; the worker runs on 127.0.0.1 only and every wait is bounded.
+Uses a database, cache prefix and queue of the run's own, removed at the end
+(benchmarks/load.py, benchmark_run); the worker runs on 127.0.0.1 only and every
+wait is bounded.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from celery import Celery
-from kombu import Exchange, Queue
+from kombu import Queue
 
-from benchmarks.load import benchmark_env, prepare_database
+from benchmarks.load import benchmark_run
 
 from config.env import BASE_DIR
 
@@ -161,29 +162,20 @@ def main() -> None:
         print(json.dumps({"rss_growth_mib": (peak_rss_kib() - before) / 1024}))
         return
 
-    bench_queue = f"{{ cookiecutter.project_slug }}-bench-{os.getpid()}"
-    env = benchmark_env(CELERY_TASK_DEFAULT_QUEUE=bench_queue)
-    prepare_database(env)
+    with benchmark_run() as env:
+        measure(env)
+
+
+def measure(env: dict[str, str]) -> None:
     os.environ.update(env)
     import django
 
     django.setup()
     from django.conf import settings
 
-    from config.celery import app
-
     broker = settings.CELERY_BROKER_URL.split("://")[0]
     print(f"broker: {broker}, database port: {settings.DATABASES['default']['PORT']}")
-    try:
-        print(worker_throughput(env))
-    finally:
-        name = env["CELERY_TASK_DEFAULT_QUEUE"]
-        with app.connection_for_write() as connection:
-            # Declared first: a channel deletes only the bindings it knows about.
-            queue = Queue(name, Exchange(name), routing_key=name).bind(connection.default_channel)
-            queue.declare()
-            queue.delete()
-            queue.exchange.delete()
+    print(worker_throughput(env))
     for rows in ROWS:
         for line in batch(rows):
             print(line)

@@ -20,7 +20,7 @@ from urllib.parse import unquote, urlsplit
 
 import psycopg
 
-from benchmarks.load import benchmark_env, drive, prepare_database, serve, shell
+from benchmarks.load import benchmark_run, drive, serve, shell
 
 CLIENTS = 50
 SECONDS = 8.0
@@ -78,7 +78,7 @@ def sample_backends(database: str, interval: float = 0.05) -> Iterator[Backends]
 
 
 def product_for_benchmark(env: dict[str, str]) -> int:
-    """One product to read; created once, reused by later runs."""
+    """One product to read, in the run's own database."""
     code = (
         "from {{ cookiecutter.project_slug }}.shop.models import Brand, Product; "
         "brand, _ = Brand.objects.get_or_create(slug='bench', defaults={'name': 'Bench'}); "
@@ -90,9 +90,12 @@ def product_for_benchmark(env: dict[str, str]) -> int:
 
 
 def main() -> None:
-    env = benchmark_env(GUNICORN_CMD_ARGS=f"--threads {THREADS}")
+    with benchmark_run(GUNICORN_CMD_ARGS=f"--threads {THREADS}") as env:
+        compare(env)
+
+
+def compare(env: dict[str, str]) -> None:
     database = unquote(urlsplit(env["DATABASE_URL"]).path.lstrip("/"))
-    prepare_database(env)
     path = f"/bench/products/{product_for_benchmark(env)}/stock/"
     print(
         f"GET {path}: gunicorn {WORKERS} workers x {THREADS} threads, {CLIENTS} clients, "

@@ -1,8 +1,10 @@
 """make loadtest: locust against the production server on 127.0.0.1, then the route ranking.
 
 gunicorn with the shipped configuration (2 workers), production settings and
-the JSON request log, on the benchmark database seeded with a catalog and an
-API key. locust runs headless for LOADTEST_SECONDS (default 20) with
+the JSON request log, on a database of this run's own seeded with a catalog and
+an API key; the orders' tasks go to a queue of the run's own, never the one
+`make worker` reads, and the database, queue and cache keys are removed at the
+end (benchmarks/load.py, benchmark_run). locust runs headless for LOADTEST_SECONDS (default 20) with
 LOADTEST_USERS users (default 10), the users of benchmarks/locustfile.py.
 Everything lands in reports/loadtest/ (git-ignored):
 
@@ -22,7 +24,7 @@ import shutil
 import subprocess
 import sys
 
-from benchmarks.load import benchmark_env, prepare_database, shell
+from benchmarks.load import benchmark_run, shell
 
 from config.env import BASE_DIR
 
@@ -51,12 +53,15 @@ print(api_key_issue(user=user, name="make loadtest").key, min(ids), max(ids))
 
 
 def main() -> None:
-    env = benchmark_env(
+    with benchmark_run(
         DJANGO_LOG_LEVEL="INFO",
         DJANGO_LOG_FORMAT="json",
         API_WRITE_RATE="1000000/m",  # the load is one client: no throttling here
-    )
-    prepare_database(env)
+    ) as env:
+        load(env)
+
+
+def load(env: dict[str, str]) -> None:
     key, first, last = shell({**env, "LOADTEST_PRODUCT_COUNT": str(PRODUCTS)}, SEED).split()
     shutil.rmtree(REPORTS, ignore_errors=True)
     REPORTS.mkdir(parents=True)

@@ -20,13 +20,7 @@ import os
 
 import django
 
-from benchmarks.load import (
-    LoadResult,
-    benchmark_env,
-    drive,
-    prepare_database,
-    serve,
-)
+from benchmarks.load import LoadResult, benchmark_run, drive, serve
 
 from tests.support.loopback import HOST
 
@@ -63,7 +57,7 @@ def reset_catalog(products: int) -> None:
         Product,
     )
 
-    # Orders first: their lines protect the products (make loadtest places orders here).
+    # Orders first: their lines protect the products.
     Order.objects.all().delete()
     Product.objects.all().delete()
     Brand.objects.all().delete()
@@ -95,8 +89,11 @@ def merged(results: list[LoadResult]) -> LoadResult:
 
 
 def main() -> None:
-    env = benchmark_env(GUNICORN_CMD_ARGS=f"--timeout {REQUEST_TIMEOUT}")
-    prepare_database(env)
+    with benchmark_run(GUNICORN_CMD_ARGS=f"--timeout {REQUEST_TIMEOUT}") as env:
+        compare(env)
+
+
+def compare(env: dict[str, str]) -> None:
     os.environ.update(env)
     django.setup()
     print(

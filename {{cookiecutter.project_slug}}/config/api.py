@@ -4,20 +4,19 @@ Versioned by its prefix: a breaking change gets /api/v2/ beside this one.
 The OpenAPI schema is at /api/v1/openapi.json; the docs page at /api/v1/docs
 when DJANGO_API_DOCS is true (local and test settings turn it on). Reads are
 public; writes name their authentication (users/auth.py) and are throttled
-(core/throttling.py). Every error has the shape of core/api_errors.py.
+(core/api/throttling.py). Every error has the shape of core/api/errors.py.
 """
 
 from django.conf import settings
-from ninja import NinjaAPI
 
-from {{ cookiecutter.project_slug }}.core import api_errors
-from {{ cookiecutter.project_slug }}.core.api_input import BoundedJSONParser
+from {{ cookiecutter.project_slug }}.core.api import errors as api_errors
+from {{ cookiecutter.project_slug }}.core.api.parser import BoundedJSONParser
 {%- if cookiecutter.include_example_app %}
 from {{ cookiecutter.project_slug }}.shop.api import router as shop_router
 {%- endif %}
 from {{ cookiecutter.project_slug }}.users.api import router as users_router
 
-api = NinjaAPI(
+api = api_errors.ClientLocationsAPI(
     title={{ cookiecutter.project_name | tojson }},
     version="1",
     urls_namespace="api",

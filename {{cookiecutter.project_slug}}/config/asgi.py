@@ -1,8 +1,12 @@
-"""ASGI entry point (uvicorn workers) for the async views."""
+"""ASGI entry point (uvicorn workers) for the async views.
+
+As config/wsgi.py: the process starts (config/startup.py) before the handler loads the middleware.
+"""
 
 import os
 
-from django.core.asgi import get_asgi_application
+import django
+from django.core.handlers.asgi import ASGIHandler
 
 from config import startup
 
@@ -13,5 +17,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 # have it, comes from PgBouncer or the psycopg pool (config/settings/database_pooling.py).
 os.environ["DATABASE_CONN_MAX_AGE"] = "0"
 
-application = get_asgi_application()
+django.setup(set_prefix=False)
 startup.start("asgi")
+application = ASGIHandler()

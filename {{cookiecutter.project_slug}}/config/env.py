@@ -165,7 +165,7 @@ def read_int(name: str, *, minimum: int | None = None) -> int:
     return number
 
 
-def read_float(name: str, *, minimum: float) -> float:
+def read_float(name: str, *, minimum: float, maximum: float | None = None) -> float:
     value = _raw(name)
     if value is None:
         return minimum
@@ -176,6 +176,9 @@ def read_float(name: str, *, minimum: float) -> float:
         return minimum
     if not number >= minimum:  # also refuses nan
         refuse(name, value, f"below {minimum}")
+        return minimum
+    if maximum is not None and number > maximum:  # also refuses inf
+        refuse(name, value, f"above {maximum}")
         return minimum
     return number
 

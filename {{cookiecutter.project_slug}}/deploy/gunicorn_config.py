@@ -51,7 +51,7 @@ preload_app = False
 # Heartbeat files in memory, not on a disk that may stall (a container's overlay).
 worker_tmp_dir = "/dev/shm" if Path("/dev/shm").is_dir() else None  # noqa: S108
 
-# Django writes one structured line per request (core/middleware.py), with its
+# Django writes one structured line per request (core/telemetry/middleware.py), with its
 # route, duration and queries: gunicorn's own access line would repeat it.
 accesslog = None
 errorlog = "-"
@@ -62,7 +62,7 @@ _metrics_server: Any = None
 
 
 def on_starting(arbiter: Any) -> None:
-    from {{ cookiecutter.project_slug }}.core.metrics import multiprocess_reset
+    from {{ cookiecutter.project_slug }}.core.telemetry.metrics import multiprocess_reset
 
     multiprocess_reset()
 
@@ -70,7 +70,7 @@ def on_starting(arbiter: Any) -> None:
 def when_ready(arbiter: Any) -> None:
     global _metrics_server  # noqa: PLW0603 (the master's one server, closed in each worker)
     if server.WEB_METRICS_BIND:
-        from {{ cookiecutter.project_slug }}.core.metrics import metrics_serve
+        from {{ cookiecutter.project_slug }}.core.telemetry.metrics import metrics_serve
 
         _metrics_server = metrics_serve(server.WEB_METRICS_BIND)
 
@@ -82,6 +82,6 @@ def post_fork(arbiter: Any, worker: Any) -> None:
 
 
 def child_exit(arbiter: Any, worker: Any) -> None:
-    from {{ cookiecutter.project_slug }}.core.metrics import process_gone
+    from {{ cookiecutter.project_slug }}.core.telemetry.metrics import process_gone
 
     process_gone(worker.pid)

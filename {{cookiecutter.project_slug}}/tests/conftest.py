@@ -10,16 +10,22 @@ from django.core.management import call_command
 from pytest_django import DjangoDbBlocker, Settings
 from zeal import zeal_context
 
-from {{ cookiecutter.project_slug }}.core.cache import local_copies_forget
+from {{ cookiecutter.project_slug }}.core.breakers import breakers_reset
+from {{ cookiecutter.project_slug }}.core.cache.local import local_copies_forget
 from {{ cookiecutter.project_slug }}.users.keys import api_key_issue
 from {{ cookiecutter.project_slug }}.users.models import User
 
 from tests.support.broker import queue_declare, queue_delete, queue_take_all
+from tests.support.caches import cache_pointed_at
 from tests.support.database import close_database_connections
-from tests.support.loopback import HOST, closed_port
+from tests.support.loopback import closed_port
 
 pytest_plugins = [
-    "tests.support.production",{% if cookiecutter.database_pooling == 'pgbouncer' %}
+    "tests.support.processes_marked",
+    "tests.support.production",
+    "tests.support.replica",
+    # Spans in memory, instrumented before any test client loads the middleware.
+    "tests.support.traces",{% if cookiecutter.database_pooling == 'pgbouncer' %}
     "tests.support.pgbouncer",{% endif %}
 ]
 
@@ -83,12 +89,18 @@ def _clean_cache() -> Iterator[None]:
     local_copies_forget()
 
 
+@pytest.fixture(autouse=True)
+def _closed_breakers() -> Iterator[None]:
+    """Each test starts with every circuit breaker closed, as a new process does."""
+    breakers_reset()
+    yield
+    breakers_reset()
+
+
 @pytest.fixture
 def redis_refused(settings: Settings) -> None:
     """The cache pointed at a loopback port where nothing listens: Redis is down."""
-    settings.CACHES = {
-        "default": {**settings.CACHES["default"], "LOCATION": f"redis://{HOST}:{closed_port()}/0"}
-    }
+    cache_pointed_at(settings, closed_port())
 
 
 @pytest.fixture
@@ -123,6 +135,9 @@ def task_queue() -> Iterator[None]:
 # Tests that wait longest (real workers, child processes, fuzzing, timeouts):
 # started first, so that no worker is left with one of them at the end.
 SLOW_FIRST = (
+    "test_kubernetes_worker.py",
+    "test_kubernetes_web.py",
+    "test_kubernetes_release.py",
     "test_worker.py",
     "test_beat.py",
     "test_worker_shutdown.py",
@@ -132,6 +147,7 @@ SLOW_FIRST = (
     "test_counts.py",
     "retry_after",
     "test_concurrency.py",
+    "snippet_runs_as_written",
 )
 
 

@@ -12,7 +12,7 @@ import pytest
 import pytest_socket
 import requests
 
-from {{ cookiecutter.project_slug }}.core.http import http_session
+from {{ cookiecutter.project_slug }}.core.http.sessions import http_session
 
 from tests.support.loopback import http_url, silent_listener
 

@@ -5,6 +5,7 @@ Booted with the shipped configuration and production settings on 127.0.0.1
 proxies that a test takes down and brings back. Marked ``server``.
 """
 
+import contextlib
 import json
 import re
 import threading
@@ -22,7 +23,7 @@ from tests.support.servers import Answer, Server, fetch, production_server, scra
 # them (an API key) is committed (transaction=True), and only the tables of the apps
 # involved are emptied after it.
 pytestmark = [
-    pytest.mark.server,
+    pytest.mark.processes,
     pytest.mark.django_db(
         transaction=True,
         available_apps=[
@@ -169,6 +170,82 @@ def test_sigterm_lets_an_in_flight_request_finish(
     assert answers[0].status == 503, "answered in full: Redis is reported silent"
     assert status == 0, short_lived_server.tail()
     assert time.monotonic() - stopped_at < 5, "within the graceful timeout"
+
+
+def test_sigterm_cuts_off_a_request_that_outlasts_the_graceful_timeout(
+    server_environment: dict[str, str], backends_up: Backends, tmp_path: Path
+) -> None:
+    """WEB_GRACEFUL_TIMEOUT is what gunicorn waits for: 1 s here, not its own default of 30 s.
+
+    The request waits on a silent PostgreSQL for its connect timeout (5 s): the
+    server stops after the graceful second instead, without answering it.
+    """
+    environment = {**server_environment, "WEB_GRACEFUL_TIMEOUT": "1", "DATABASE_POOL_TIMEOUT": "10"}
+    answers: list[Answer] = []
+    with production_server(environment, log=tmp_path / "server.log") as server:
+        backends_up.database.set("silent")
+
+        def ask() -> None:
+            with contextlib.suppress(OSError):  # cut off: the connection closes unanswered
+                answers.append(fetch(server, "/health/ready", headers=TOKEN, timeout=15))
+
+        request = threading.Thread(target=ask)
+        request.start()
+        time.sleep(0.3)  # the request is in the server, waiting on PostgreSQL
+        stopped_at = time.monotonic()
+        server.stop()
+        stopped_after = time.monotonic() - stopped_at
+        request.join(timeout=15)
+    assert answers == [], f"answered after the graceful timeout\n{server.tail()}"
+    assert 0.9 < stopped_after < 3.5, f"stopped after {stopped_after:.1f} s\n{server.tail()}"
+
+
+def requests_until(server: Server, line: str, *, limit: int) -> int:
+    """Requests sent, one at a time, until the server's log holds one more ``line``."""
+    before = server.log.read_text(errors="replace").count(line)
+    for sent in range(1, limit + 1):
+        assert fetch(server, "/health/live").status == 200
+        if server.log.read_text(errors="replace").count(line) > before:
+            return sent
+    pytest.fail(f"no {line!r} after {limit} requests\n{server.tail()}")
+
+
+def wait_for_log(server: Server, line: str, count: int, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while server.log.read_text(errors="replace").count(line) < count:
+        if time.monotonic() > deadline:
+            pytest.fail(f"fewer than {count} {line!r} after {seconds} s\n{server.tail()}")
+        time.sleep(0.05)
+
+
+def test_a_worker_is_replaced_after_its_requests_and_a_jitter(
+    server_environment: dict[str, str], tmp_path: Path
+) -> None:
+    """WEB_MAX_REQUESTS=20: a worker serves 20 to 22 requests (a tenth more at most), then a new one.
+
+    The first worker also served the start-up probes, so its successor is counted.
+    """
+    environment = {**server_environment, "WEB_MAX_REQUESTS": "20"}
+    restart, boot = "Autorestarting worker", "Booting worker"
+    with production_server(environment, log=tmp_path / "server.log") as server:
+        requests_until(server, restart, limit=40)
+        wait_for_log(server, boot, count=2)
+        served = requests_until(server, restart, limit=40)
+    assert 20 <= served <= 22, server.tail()
+
+
+@pytest.mark.parametrize("kind", ["wsgi", "asgi"])
+def test_https_is_known_from_the_load_balancers_header(
+    kind: str, request: pytest.FixtureRequest
+) -> None:
+    """TLS ends at the load balancer, which says so in X-Forwarded-Proto; gunicorn here trusts
+    none of the client's forwarded headers (tests/support/production.py), Django's setting does."""
+    server: Server = request.getfixturevalue(f"{kind}_server")
+    secure = fetch(server, "/admin/login/")  # X-Forwarded-Proto: https
+    assert secure.status == 200, "no redirect: the request is known to be HTTPS"
+    assert "Secure" in secure.headers["Set-Cookie"]
+    plain = fetch(server, "/admin/login/", headers={"X-Forwarded-Proto": "http"})
+    assert (plain.status, plain.headers["Location"]) == (301, "https://127.0.0.1/admin/login/")
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
-from {{ cookiecutter.project_slug }}.core.pagination import keyset_page
+from {{ cookiecutter.project_slug }}.core.api.pagination import keyset_page
 from {{ cookiecutter.project_slug }}.shop.schemas import ProductPage
 from {{ cookiecutter.project_slug }}.shop.selectors import product_list_rows
 

@@ -12,6 +12,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("bench/products/prefetch/", views.product_list_prefetch),
     path("bench/products/uncached/", views.product_list_uncached),
     path("bench/products/<int:pk>/stock/", views.product_stock_level),
+    path("bench/brands/<slug:slug>/write/", views.brand_write),
+    path("bench/brands/<slug:slug>/", views.brand_read),
     path("bench/products/<int:pk>/delivery-blocking/", views.product_delivery_blocking),
     path("bench/api/", api.urls),
     path("", include("config.urls")),

@@ -14,6 +14,8 @@ select_related and Prefetch (3 queries): what fewer queries alone buys.
 the cache: what the cache buys on top.
 ``product_stock_level`` is the smallest real view (one indexed query): what
 connection handling costs when the view itself is cheap.
+``brand_write`` / ``brand_read`` are a write and its read-back
+(benchmarks/replicas.py): does a client read what it just wrote?
 ``product_delivery_blocking`` is shop.api.product_delivery done wrong: the
 HTTP call made on the event loop, stalling every request of its worker.
 """
@@ -23,6 +25,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 
 from {{ cookiecutter.project_slug }}.shop.api import (
     json_bytes,
@@ -30,7 +33,7 @@ from {{ cookiecutter.project_slug }}.shop.api import (
     product_page_body,
 )
 from {{ cookiecutter.project_slug }}.shop.clients import shipping_rates_fetch
-from {{ cookiecutter.project_slug }}.shop.models import Product, ProductImage
+from {{ cookiecutter.project_slug }}.shop.models import Brand, Product, ProductImage
 from {{ cookiecutter.project_slug }}.shop.selectors import (
     ProductWithRelations,
     products_with_relations,
@@ -101,6 +104,16 @@ def product_stock_level(request: HttpRequest, pk: int) -> HttpResponse:
     if row is None:
         raise Http404("No such product.")
     return json_response(json_bytes(row))
+
+
+@csrf_exempt
+def brand_write(request: HttpRequest, slug: str) -> HttpResponse:
+    Brand.objects.create(name=slug, slug=slug)
+    return json_response(json_bytes({"slug": slug}))
+
+
+def brand_read(request: HttpRequest, slug: str) -> HttpResponse:
+    return json_response(json_bytes({"found": Brand.objects.filter(slug=slug).exists()}))
 
 
 async def product_delivery_blocking(request: HttpRequest, pk: int) -> JsonResponse:

@@ -1,4 +1,5 @@
-"""The HTTP API (config/api.py): its prefix, page sizes, input bounds, write rate, docs page.
+"""The HTTP API (config/api.py): its prefix, page sizes, input bounds, write rate, docs page,
+and how long a shared cache (a CDN, a proxy) may keep its public reads.
 
 Why settings: a page size or a body bound is a decision per deployment, and
 every list and every parser reads the same numbers.
@@ -26,6 +27,18 @@ env.declare(
             "Writes one user may make, counted across every process in the shared cache.",
             "30/m",
         ),
+        "API_CACHE_MAX_AGE": Variable(
+            "whole seconds, 0 to have every use revalidated",
+            "How long a shared cache or browser may serve a public read (the catalog) without "
+            "asking; each revalidation is a 304 that runs no query (core/api/caching.py).",
+            "10",
+        ),
+        "API_CACHE_STALE_WHILE_REVALIDATE": Variable(
+            "whole seconds, 0 for none",
+            "How long past API_CACHE_MAX_AGE a shared cache may still serve a public read "
+            "while it revalidates it in the background.",
+            "30",
+        ),
         "DJANGO_API_DOCS": Variable(
             "true or false",
             "Serve the interactive docs page at /api/v1/docs (the schema is always served).",
@@ -42,6 +55,10 @@ if not re.fullmatch(r"\d+/\d*(s|sec|m|min|h|hour|d|day)", API_WRITE_RATE):
     env.refuse("API_WRITE_RATE", API_WRITE_RATE)
     API_WRITE_RATE = "30/m"
 API_DOCS = env.read_bool("DJANGO_API_DOCS")
-# Bounds on any JSON body, checked before a schema sees it (core/api_input.py).
+# Cache-Control of the public reads that opt in (core/api/caching.py); everything
+# authenticated or written says "private, no-store".
+API_CACHE_MAX_AGE = env.read_int("API_CACHE_MAX_AGE", minimum=0)
+API_CACHE_STALE_WHILE_REVALIDATE = env.read_int("API_CACHE_STALE_WHILE_REVALIDATE", minimum=0)
+# Bounds on any JSON body, checked before a schema sees it (core/api/parser.py).
 API_MAX_BODY_BYTES = 64 * 1024
 API_MAX_JSON_DEPTH = 32

@@ -78,7 +78,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
 # --- The worker's processes ---
 # Each pool process holds its own database connections (config/celery.py): concurrency
-# is part of the connection budget (deploy/pgbouncer.ini, config/settings/database_pooling.py).
+# is part of the connection budget (core/database/checks.py, config/settings/database_pooling.py).
 CELERY_WORKER_CONCURRENCY = env.read_int("CELERY_WORKER_CONCURRENCY", minimum=0) or None
 CELERY_WORKER_MAX_TASKS_PER_CHILD = (
     env.read_int("CELERY_WORKER_MAX_TASKS_PER_CHILD", minimum=0) or None
@@ -107,8 +107,8 @@ if CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT >= server.ORCHESTRATOR_GRACE_SECONDS:
         f"not below ORCHESTRATOR_GRACE_SECONDS={server.ORCHESTRATOR_GRACE_SECONDS}",
     )
 
-# --- Beat: one sender of periodic tasks however many beats run (core/beat.py) ---
-CELERY_BEAT_SCHEDULER = "{{ cookiecutter.project_slug }}.core.beat:SingleBeatScheduler"
+# --- Beat: one sender of periodic tasks however many beats run (core/worker/beat.py) ---
+CELERY_BEAT_SCHEDULER = "{{ cookiecutter.project_slug }}.core.worker.beat:SingleBeat"
 BEAT_LOCK_SECONDS = env.read_int("CELERY_BEAT_LOCK_SECONDS", minimum=1)
 
 # --- Time limits: without them a hung task holds its worker process forever ---

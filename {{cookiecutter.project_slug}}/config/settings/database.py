@@ -57,17 +57,17 @@ env.declare(
 )
 
 
-def database_from_url(url: str) -> dict[str, Any]:
+def database_from_url(url: str, variable: str = "DATABASE_URL") -> dict[str, Any]:
     """Django's DATABASES entry for a postgres:// URL (its scheme checked by config.env)."""
     parts = urlsplit(url)
     try:
         port = parts.port or 5432
     except ValueError:
-        env.refuse("DATABASE_URL", url, "the port is not a number")
+        env.refuse(variable, url, "the port is not a number")
         port = 5432
     name = unquote(parts.path.lstrip("/"))
     if not name:
-        env.refuse("DATABASE_URL", url, "no database name after the host")
+        env.refuse(variable, url, "no database name after the host")
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": name,

@@ -28,6 +28,12 @@ env.declare(
             "",
             secret=True,
         ),
+        "PGBOUNCER_INSTANCES": Variable(
+            "a whole number, at least 1",
+            "How many PgBouncers connect to PostgreSQL (each opens a server pool of its "
+            "own): the connection budget (core.E014) counts each.",
+            "1",
+        ),
     }
 )
 
@@ -36,6 +42,9 @@ env.declare(
 # once it is released, so every session runs with them at once, not within
 # server_lifetime. Empty: DATABASE_URL's user and host, on database "pgbouncer".
 PGBOUNCER_ADMIN_URL = env.read_str("PGBOUNCER_ADMIN_URL")
+# The PgBouncers that may run at once (deploy/kubernetes runs two): PostgreSQL
+# sees each one's server pool.
+PGBOUNCER_INSTANCES = env.read_int("PGBOUNCER_INSTANCES", minimum=1)
 
 CONNECTION_REUSE: dict[str, Any] = {
     # Keep the (cheap) client connection to PgBouncer between requests.

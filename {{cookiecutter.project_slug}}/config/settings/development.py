@@ -10,6 +10,8 @@ DEVELOPMENT_DEFAULTS = {
     "DJANGO_ALLOWED_HOSTS": "localhost,127.0.0.1,testserver",
     # The API's interactive docs page at /api/v1/docs, and timings on every response.
     "DJANGO_API_DOCS": "true",
+    # The admin without a second factor; production requires one (core.E020).
+    "DJANGO_ADMIN_MFA": "optional",
     "DJANGO_SERVER_TIMING": "true",
     # Readable log lines; no worker metrics port on a laptop (gunicorn's stays, on 9100).
     "DJANGO_LOG_FORMAT": "text",

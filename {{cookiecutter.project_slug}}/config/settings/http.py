@@ -25,6 +25,17 @@ env.declare(
             "Retries of idempotent requests after a connect error or a 502/503/504.",
             "2",
         ),
+        "HTTP_CIRCUIT_FAILURES": Variable(
+            "a whole number, at least 1",
+            "Calls in a row to one host that time out, fail to connect or answer 5xx "
+            "before its circuit breaker opens.",
+            "5",
+        ),
+        "HTTP_CIRCUIT_SECONDS": Variable(
+            "seconds, 1 to 3600",
+            "How long calls to a host whose breaker opened fail at once, before one probes it.",
+            "30",
+        ),
         "HTTP_POOL_MAXSIZE": Variable(
             "a whole number, at least 1",
             "Kept-alive connections per external host; at least the threads making calls.",
@@ -49,5 +60,9 @@ HTTP_RETRY_BACKOFF_MAX = 5.0
 # A server's Retry-After is honoured up to this many seconds (urllib3 allows 6 hours).
 HTTP_RETRY_AFTER_MAX = 10
 HTTP_POOL_MAXSIZE = env.read_int("HTTP_POOL_MAXSIZE", minimum=1)
+# A circuit breaker per host (core/http/breaker.py): a peer that keeps failing is
+# left alone for a cool-down instead of costing every call its timeout.
+HTTP_CIRCUIT_FAILURES = env.read_int("HTTP_CIRCUIT_FAILURES", minimum=1)
+HTTP_CIRCUIT_SECONDS = env.read_float("HTTP_CIRCUIT_SECONDS", minimum=1, maximum=3600)
 # Lets the API owner see who calls them, and find us when something goes wrong.
 HTTP_USER_AGENT = "{{ cookiecutter.project_slug }}/0.1 (python-requests)"

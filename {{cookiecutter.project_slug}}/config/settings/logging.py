@@ -1,10 +1,13 @@
 """Logging: one line per event on stderr, JSON in production, each with its request id.
 
+A line logged inside a sampled trace also carries ``trace_id`` and ``span_id``
+(core/telemetry/traces.py), so it leads to its trace.
+
 Why JSON: the log collector then indexes every field (route, status,
 duration_ms, queries ...) without a parsing rule, and ``manage.py
 route_report`` reads the same lines. Development prints the same events as
 readable text. Each event is printed once: the request line of
-core/middleware.py replaces the development server's own access line and
+core/telemetry/middleware.py replaces the development server's own access line and
 Django's "Not Found" warnings (its status says it), and no logger has a
 handler of its own besides the root's.
 """
@@ -35,35 +38,44 @@ LOGGING: dict[str, Any] = {
     "disable_existing_loggers": False,
     "filters": {
         "request_id": {
-            "()": "{{ cookiecutter.project_slug }}.core.request_id.RequestIdFilter",
+            "()": "{{ cookiecutter.project_slug }}.core.telemetry.request_id.RequestIdFilter",
+        },
+        "trace_context": {
+            "()": "{{ cookiecutter.project_slug }}.core.telemetry.traces.TraceContextFilter",
+        },
+        # The cache's circuit breaker reports an outage in one line: not a traceback a call.
+        "reported_by_the_cache_breaker": {
+            "()": "{{ cookiecutter.project_slug }}.core.cache.breaker.ReportedByTheBreaker",
         },
     },
     "formatters": {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        # time, level, logger, message, then each field the line was given.
         "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
-            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "()": "{{ cookiecutter.project_slug }}.core.telemetry.log_format.JsonFormatter",
         },
     },
     "handlers": {
         "stderr": {
             "class": "logging.StreamHandler",
             "formatter": LOG_FORMAT,
-            "filters": ["request_id"],
+            "filters": ["request_id", "trace_context"],
         },
     },
     "root": {"handlers": ["stderr"], "level": "WARNING"},
     "loggers": {
         "{{ cookiecutter.project_slug }}": {"level": LOG_LEVEL},
-        # Celery's own lines about tasks; the project's task line (core/task_telemetry.py)
+        # Celery's own lines about tasks; the project's task line (core/telemetry/tasks.py)
         # has the request id, duration and outcome.
         "celery": {"level": "INFO"},
         "celery.app.trace": {"level": "WARNING"},
-        # Each request has its line from core/middleware.py: these would repeat it
+        # Each request has its line from core/telemetry/middleware.py: these would repeat it
         # (runserver's access lines; "Not Found: /x"). Errors keep their traceback.
         "django.server": {"level": "CRITICAL"},
         "django.request": {"level": "ERROR"},
         "django_redis": {"level": "WARNING"},
+        "django_redis.cache": {"level": "WARNING", "filters": ["reported_by_the_cache_breaker"]},
+        # Each failed login has its line from core/access/logins.py: axes' own would repeat it.
+        "axes": {"level": "ERROR"},
     },
 }

@@ -65,6 +65,50 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
 
+# --- What a browser may do with the pages (the admin, the API docs page) ---
+# Scripts, styles, images and fonts from this origin only, so an injected <script> or
+# inline handler does not run; no page of ours needs an inline script (the admin's and
+# the docs page's are files), so no nonce is issued. Plain strings, the form both
+# django-csp and Django 6's built-in CSP take: on Django 6 this dict becomes SECURE_CSP
+# (docs/security.md). Sent on pages and SVG images, not on JSON (core/access/pages.py).
+CSP_DIRECTIVES: dict[str, list[str]] = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    # The docs page's stylesheet draws its icons from data: URIs.
+    "img-src": ["'self'", "data:"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": CSP_DIRECTIVES}
+# Browser features no page of the service uses, denied to it and to anything it embeds.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+
 # Keys that stand in a file of this repository, which anyone with the code can read.
 KNOWN_SECRET_KEYS = frozenset({TEST_SECRET_KEY})
 

@@ -3,10 +3,11 @@
 Why in settings and not only in deploy/gunicorn_config.py: these numbers are
 part of the database's connection budget (workers x threads, times the copies
 that run), which a system check holds against PostgreSQL's max_connections
-(core/checks/connection_budget.py). gunicorn reads them from here too, so the
+(core/database/checks.py). gunicorn reads them from here too, so the
 server and the check can never disagree.
 """
 
+import ipaddress
 import multiprocessing
 import re
 
@@ -46,12 +47,16 @@ env.declare(
         ),
         "WEB_MAX_REQUESTS": Variable(
             "a whole number, 0 to never recycle",
-            "A worker is replaced after this many requests, bounding slow leaks.",
-            "1000",
+            "A worker is replaced after this many requests (a tenth more at most), bounding "
+            "slow leaks. A new worker imports the app and runs the checks, about a second of "
+            "CPU: at 1000 a busy worker spent more on restarts than on requests.",
+            "10000",
         ),
         "WEB_FORWARDED_ALLOW_IPS": Variable(
-            "comma-separated addresses, or * behind a private load balancer",
-            "Proxies whose X-Forwarded-* headers are trusted.",
+            "comma-separated addresses or networks (10.0.0.0/8), or * behind a private "
+            "load balancer",
+            "Proxies whose X-Forwarded-* headers are trusted: the scheme, and the client's "
+            "address that failed logins are counted under (core/access/client.py).",
             "127.0.0.1",
         ),
         "WEB_METRICS_BIND": Variable(
@@ -88,6 +93,12 @@ if WEB_GRACEFUL_TIMEOUT >= ORCHESTRATOR_GRACE_SECONDS:
     )
 WEB_MAX_REQUESTS = env.read_int("WEB_MAX_REQUESTS", minimum=0)
 WEB_FORWARDED_ALLOW_IPS = env.read_str("WEB_FORWARDED_ALLOW_IPS", min_length=1)
+for _proxy in (item.strip() for item in WEB_FORWARDED_ALLOW_IPS.split(",")):
+    try:
+        if _proxy != "*":
+            ipaddress.ip_network(_proxy)  # strict, as gunicorn reads it: 10.0.0.0/8, not 10.1.2.3/8
+    except ValueError:
+        env.refuse("WEB_FORWARDED_ALLOW_IPS", WEB_FORWARDED_ALLOW_IPS, f"{_proxy!r} is no address")
 WEB_METRICS_BIND = env.read_str("WEB_METRICS_BIND")
 if WEB_METRICS_BIND and not re.fullmatch(r"[\w.-]+:\d{1,5}", WEB_METRICS_BIND):
     env.refuse("WEB_METRICS_BIND", WEB_METRICS_BIND, "not HOST:PORT")

@@ -22,7 +22,7 @@ def reload_database_settings() -> dict[str, Any]:
 
 def test_asgi_entry_point_uses_no_persistent_connections(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_CONN_MAX_AGE", "60")  # what a WSGI process may use
-    # The process start (checks, Sentry) belongs to a server; config/test_startup.py runs it.
+    # The process start (checks, Sentry) belongs to a server, not to this import.
     monkeypatch.setattr(startup, "start", lambda _interface: None)
     try:
         importlib.reload(importlib.import_module("config.asgi"))  # the uvicorn entry point

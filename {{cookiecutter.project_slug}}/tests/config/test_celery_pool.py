@@ -8,24 +8,22 @@ here); children using their parent's pool share its session (one socket, two
 writers), or wait on a pool whose threads did not survive the fork.
 """
 
-import os
-import signal
-import subprocess
 import time
 from pathlib import Path
 
 import psycopg
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import connection
 
-from config.env import BASE_DIR
-
 from tests.config.pool_worker import group_create
-from tests.support.processes import celery_worker_command, child_environment
+from tests.support.processes import celery_worker
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("task_queue")]
+pytestmark = [
+    pytest.mark.processes,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("task_queue"),
+]
 
 TASKS = 20
 WAIT_SECONDS = 20
@@ -56,35 +54,24 @@ def worker_sessions() -> int:
 
 def test_pool_processes_open_pools_of_their_own(tmp_path: Path) -> None:
     log = tmp_path / "worker.log"
-    environment = child_environment(
+    for number in range(TASKS):
+        group_create.delay(number)
+    peak = 0
+    with celery_worker(
+        "--pool=prefork",
+        "--concurrency=2",
+        log=log,
         DJANGO_SETTINGS_MODULE="tests.config.pool_worker_settings",
-        CELERY_TASK_DEFAULT_QUEUE=settings.CELERY_TASK_DEFAULT_QUEUE,
         DATABASE_POOL_MIN_SIZE="1",
         DATABASE_POOL_MAX_SIZE="1",
         PGAPPNAME=WORKER_SESSIONS,
-    )
-    for number in range(TASKS):
-        group_create.delay(number)
-    with log.open("wb") as output:
-        worker = subprocess.Popen(
-            celery_worker_command("--pool=prefork", "--concurrency=2"),
-            cwd=BASE_DIR,
-            env=environment,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    peak = 0
-    try:
+    ) as worker:
         deadline = time.monotonic() + WAIT_SECONDS
         while Group.objects.filter(name__startswith="task-").count() < TASKS:
             peak = max(peak, worker_sessions())
             if time.monotonic() > deadline or worker.poll() is not None:
                 pytest.fail(f"the tasks did not all run\n{log.read_text(errors='replace')[-3000:]}")
             time.sleep(0.05)
-    finally:
-        os.killpg(worker.pid, signal.SIGKILL)
-        worker.wait(timeout=10)
     sessions_of: dict[str, set[str]] = {}
     for name in Group.objects.values_list("name", flat=True):
         _, process, _, session = name.rsplit("-", 3)

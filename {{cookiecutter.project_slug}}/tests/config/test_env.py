@@ -168,6 +168,10 @@ def test_production_settings_import_with_a_complete_environment(
         ),
         ("REDIS_URL", "", "REDIS_URL is not set"),
         ("CELERY_BROKER_URL", "", "CELERY_BROKER_URL is not set"),
+        ("CACHE_CIRCUIT_SECONDS", "0", "CACHE_CIRCUIT_SECONDS='0' is invalid (below 0.1)"),
+        ("CACHE_CIRCUIT_SECONDS", "inf", "CACHE_CIRCUIT_SECONDS='inf' is invalid (above 300)"),
+        ("HTTP_CIRCUIT_FAILURES", "0", "HTTP_CIRCUIT_FAILURES='0' is invalid (below 1)"),
+        ("HTTP_CIRCUIT_SECONDS", "a while", "HTTP_CIRCUIT_SECONDS='a while' is invalid (not a"),
     ],
 )
 def test_production_refuses_to_start_naming_the_variable(

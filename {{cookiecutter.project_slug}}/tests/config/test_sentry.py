@@ -30,6 +30,7 @@ def test_other_requests_follow_the_rate_or_their_caller(settings: Settings) -> N
     assert traces_sampler({"parent_sampled": False}) == 0.0  # a task of an untraced request
 
 
+@pytest.mark.processes
 @pytest.mark.django_db
 def test_the_sdk_starts_with_the_server_process_not_the_settings() -> None:
     code = (
@@ -44,6 +45,7 @@ def test_the_sdk_starts_with_the_server_process_not_the_settings() -> None:
     assert child.stdout.split() == ["False", "True"]
 
 
+@pytest.mark.processes
 @pytest.mark.django_db
 def test_every_event_carries_the_environment_and_the_release() -> None:
     code = (

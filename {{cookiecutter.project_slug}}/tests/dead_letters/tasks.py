@@ -5,10 +5,12 @@ attempt the worker made. The retry budget is tiny (one retry, no delay): a
 task runs out of retries in milliseconds, as a production task would in minutes.
 """
 
+import time
 from pathlib import Path
 from typing import Any
 
 from celery import Task, shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 
 
 def attempts_made(path: Path) -> list[int]:
@@ -34,3 +36,20 @@ def carrier_back_on_retry(self: Task[Any, Any], attempts: str) -> None:
     _attempt(self, attempts)
     if self.request.retries == 0:
         raise ConnectionError("the carrier is down, briefly")
+
+
+@shared_task
+def hangs(traces: str) -> None:
+    """Hangs (a call without a timeout, say); at the soft limit its cleanup hangs too.
+
+    Leaves ``started``, then ``soft`` when the soft limit interrupts it; ``done``
+    only if nothing stopped it. Bounded by the worker the test stops.
+    """
+    folder = Path(traces)
+    (folder / "started").touch()
+    try:
+        time.sleep(30)
+    except SoftTimeLimitExceeded:
+        (folder / "soft").touch()
+        time.sleep(30)  # the cleanup hangs as well: the hard limit ends the process
+    (folder / "done").touch()

@@ -1,4 +1,5 @@
-"""A real worker: a task out of retries lands one dead letter; a replay runs it again.
+"""A real worker: a task out of retries lands one dead letter; a replay runs it again;
+a hung task is stopped by its time limits and lands one too.
 
 One `celery worker` (prefork, one pool process) for the module, on the real
 broker, this run's queue and the test database (committed data: transactional
@@ -7,8 +8,6 @@ the worker does, bounded; a passing module takes a few seconds.
 """
 
 import http.client
-import os
-import signal
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,13 +19,15 @@ from prometheus_client.parser import text_string_to_metric_families
 from {{ cookiecutter.project_slug }}.dead_letters.models import DeadLetter
 from {{ cookiecutter.project_slug }}.dead_letters.services import dead_letters_replay
 
-from config.env import BASE_DIR
-
-from tests.dead_letters.tasks import attempts_made, carrier_back_on_retry, carrier_down
+from tests.dead_letters.tasks import attempts_made, carrier_back_on_retry, carrier_down, hangs
 from tests.support.loopback import HOST, closed_port
-from tests.support.processes import celery_worker_command, child_environment, wait_until
+from tests.support.processes import celery_worker, wait_until
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("task_queue")]
+pytestmark = [
+    pytest.mark.processes,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("task_queue"),
+]
 
 
 class Worker:
@@ -64,30 +65,17 @@ def worker(tmp_path_factory: pytest.TempPathFactory, django_db_setup: None) -> I
     """
     directory = tmp_path_factory.mktemp("dead-letter-worker")
     metrics_port = closed_port()  # free now; the worker binds it
-    command = celery_worker_command(
-        "--pool=prefork", "--concurrency=1", "--include=tests.dead_letters.tasks"
-    )
-    environment = child_environment(
+    log = directory / "worker.log"
+    with celery_worker(
+        "--pool=prefork",
+        "--concurrency=1",
+        "--include=tests.dead_letters.tasks",
+        log=log,
         DJANGO_SETTINGS_MODULE="config.settings.test",
-        CELERY_TASK_DEFAULT_QUEUE=settings.CELERY_TASK_DEFAULT_QUEUE,
         CELERY_WORKER_METRICS_BIND=f"{HOST}:{metrics_port}",
         PROMETHEUS_MULTIPROC_DIR=str(directory / "metrics"),
-    )
-    log = directory / "worker.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            command,
-            cwd=BASE_DIR,
-            env=environment,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
+    ) as process:
         yield Worker(process, log, metrics_port)
-    finally:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
 
 
 def test_a_task_out_of_retries_lands_one_dead_letter(worker: Worker, tmp_path: Path) -> None:
@@ -132,3 +120,24 @@ def test_a_replayed_task_runs_again(worker: Worker, tmp_path: Path) -> None:
     worker.wait_until(
         lambda: worker.dead_lettered(carrier_down.name) == before + 1, "the replay counted"
     )
+
+
+def test_a_hung_task_is_stopped_by_its_time_limits_and_lands_a_dead_letter(
+    worker: Worker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The limits every task gets from config/settings/celery.py (through the app, into each
+    message it sends), thirty times shorter: 2 s soft, 3 s hard. The soft one interrupts the
+    task, the hard one ends its process when the cleanup hangs too. A task without limits
+    would hang here until the worker is stopped."""
+    for option in ("soft_time_limit", "time_limit"):
+        limit = getattr(hangs, option)
+        monkeypatch.setattr(hangs, option, int(limit) // 30 if limit else None)
+    hangs.delay(str(tmp_path))
+    worker.wait_until((tmp_path / "soft").exists, "the soft limit raised inside the task")
+    worker.wait_until(DeadLetter.objects.exists, "a dead letter for the hard limit")
+    letter = DeadLetter.objects.get()
+    assert (letter.task_name, letter.exception_type) == (
+        hangs.name,
+        "billiard.exceptions.TimeLimitExceeded",
+    )
+    assert not (tmp_path / "done").exists()

@@ -19,7 +19,6 @@ import shlex
 import subprocess
 import sys
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -29,37 +28,14 @@ from django.test import Client
 
 from config.env import BASE_DIR
 
+from tests.support.image import (
+    FINAL,
+    INSTRUCTIONS,
+    Instruction,
+    build_context_ignores,
+    read_instructions,
+)
 from tests.support.servers import gunicorn_command
-
-
-@dataclass(frozen=True)
-class Instruction:
-    name: str
-    arguments: str
-    stage: int
-
-
-def read_instructions(text: str) -> list[Instruction]:
-    """One per instruction: comments dropped, continued lines joined, numbered by FROM."""
-    found: list[Instruction] = []
-    logical = ""
-    stage = -1
-    for line in text.splitlines():
-        if not logical and (not line.strip() or line.lstrip().startswith("#")):
-            continue
-        if line.rstrip().endswith("\\"):
-            logical += line.rstrip()[:-1] + " "
-            continue
-        logical += line
-        name, _, arguments = logical.strip().partition(" ")
-        stage += name.upper() == "FROM"
-        found.append(Instruction(name.upper(), arguments.strip(), stage))
-        logical = ""
-    return found
-
-
-INSTRUCTIONS = read_instructions((BASE_DIR / "Dockerfile").read_text())
-FINAL = [i for i in INSTRUCTIONS if i.stage == max(i.stage for i in INSTRUCTIONS)]
 
 
 def only(name: str, instructions: list[Instruction] = INSTRUCTIONS) -> str:
@@ -105,6 +81,7 @@ def test_the_base_image_is_a_pinned_release_of_the_project_python() -> None:
     assert {i.arguments.split()[0] for i in INSTRUCTIONS if i.name == "FROM"} == {"${PYTHON_IMAGE}"}
 
 
+@pytest.mark.processes
 def test_it_installs_the_locked_uv_and_exactly_the_lock() -> None:
     (install,) = [command for command in runs() if "uv sync" in command]
     assert "uv sync --frozen --no-dev" in install
@@ -134,6 +111,7 @@ COLLECTSTATIC = (
 )
 
 
+@pytest.mark.processes
 def test_static_files_collect_with_the_build_variables(tmp_path: Path) -> None:
     """Production settings load with exactly the variables the build gives collectstatic."""
     (collect,) = [command for command in runs() if "collectstatic" in command]
@@ -188,22 +166,6 @@ def gunicorn_bind_port() -> str:
     return only("EXPOSE", FINAL).split()[0]
 
 
-def ignored(path: str, patterns: list[str]) -> bool:
-    """Whether the builder leaves ``path`` out: the last pattern matching it or a parent wins."""
-    result = False
-    for pattern in patterns:
-        negated = pattern.startswith("!")
-        body = pattern.removeprefix("!").strip("/")
-        regex = "".join(
-            ".*" if part == "**" else "[^/]*" if part == "*" else re.escape(part)
-            for part in re.split(r"(\*\*|\*)", body)
-        )
-        parents = ["/".join(path.split("/")[: n + 1]) for n in range(path.count("/") + 1)]
-        if any(re.fullmatch(regex, candidate) for candidate in parents):
-            result = not negated
-    return result
-
-
 @pytest.mark.parametrize(
     ("path", "left_out"),
     [
@@ -222,6 +184,4 @@ def ignored(path: str, patterns: list[str]) -> bool:
     ],
 )
 def test_the_build_context_leaves_out_secrets_and_caches(path: str, left_out: bool) -> None:
-    lines = (BASE_DIR / ".dockerignore").read_text().splitlines()
-    patterns = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
-    assert ignored(path, patterns) == left_out
+    assert build_context_ignores(path) == left_out

@@ -25,6 +25,7 @@ def load_script() -> ModuleType:
     return module
 
 
+@pytest.mark.processes
 def test_a_moved_redis_is_checked_where_redis_url_points() -> None:
     """What `REDIS_URL=redis://127.0.0.1:<port>/0 make services` does, as a process."""
     port = closed_port()

@@ -10,7 +10,7 @@ from django.db.models import Prefetch
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django_perf_rec import record
-from pytest_django import Settings
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 from zeal import NPlusOneError, zeal_ignore
 
 from {{ cookiecutter.project_slug }}.shop.cache_keys import PRODUCTS
@@ -21,7 +21,8 @@ from {{ cookiecutter.project_slug }}.shop.models import (
 )
 from {{ cookiecutter.project_slug }}.shop.selectors import products_with_relations
 
-from tests.support.loopback import HOST, silent_listener
+from tests.support.caches import cache_pointed_at
+from tests.support.loopback import silent_peer
 from tests.support.queries import assert_queries_flat
 
 LIST = "/api/v1/products"
@@ -263,22 +264,63 @@ def test_list_serves_the_cached_bytes(client: Client) -> None:
     assert b"renamed" in client.get(LIST).content
 
 
+def cached_pages(client: Client) -> dict[str, bytes]:
+    """Every page of the list, walked by its cursors: path -> body (now in the cache)."""
+    pages: dict[str, bytes] = {}
+    path: str | None = LIST
+    while path is not None and len(pages) < 10:
+        content = client.get(path).content
+        pages[path] = content
+        cursor = json.loads(content)["next"]
+        path = None if cursor is None else f"{LIST}?cursor={cursor}"
+    return pages
+
+
 @pytest.mark.django_db
-def test_list_answers_within_the_socket_timeouts_when_redis_hangs(
+def test_a_catalogue_change_drops_every_cached_page_not_only_the_first(
+    client: Client,
+    settings: Settings,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    settings.API_PAGE_SIZE = 1
+    catalog = generate_catalog(products=3)
+    pages = cached_pages(client)
+    assert len(pages) == 3
+    # A write that skips the signals: every page still comes from the cache.
+    Product.objects.update(name="renamed")
+    assert {path: client.get(path).content for path in pages} == pages
+    # A save, as the admin makes one, of the product on the last page.
+    last = Product.objects.get(pk=catalog.product_ids[-1])
+    with django_capture_on_commit_callbacks(execute=True):
+        last.save()
+    stale = [path for path in pages if b"renamed" not in client.get(path).content]
+    assert stale == [], "pages still served from before the change"
+
+
+@pytest.mark.django_db
+def test_a_hung_redis_costs_the_list_one_timeout_not_one_per_request(
     client: Client, settings: Settings
 ) -> None:
-    """A Redis that accepts connections and never answers: the timeouts bound the wait."""
+    """A Redis that accepts connections and never answers: the first request pays one
+    socket timeout and opens the cache's circuit breaker; the next ones never touch it."""
     catalog = generate_catalog(products=3)
-    with silent_listener() as port:
-        settings.CACHES = {
-            "default": {**settings.CACHES["default"], "LOCATION": f"redis://{HOST}:{port}/0"}
-        }
+    with silent_peer() as peer:
+        cache_pointed_at(settings, peer.port)  # the shipped 0.5 s socket timeouts
         started = time.monotonic()
-        response = client.get(LIST)
-        elapsed = time.monotonic() - started
-    assert [product["id"] for product in body(response)["items"]] == catalog.product_ids
-    # The version read and the lock each wait 0.5 s, then the page is computed directly.
-    assert elapsed < 3.0, f"{elapsed:.1f} s: a hung Redis held the request"
+        first = client.get(LIST)
+        first_seconds = time.monotonic() - started
+        seen = peer.seen()
+        answers, seconds = [], []
+        for _ in range(5):
+            started = time.monotonic()
+            answers.append(client.get(LIST))
+            seconds.append(time.monotonic() - started)
+        time.sleep(0.05)  # anything sent would have arrived by now
+        assert peer.seen() == seen, "a request reached the silent Redis"
+    for response in (first, *answers):
+        assert [product["id"] for product in body(response)["items"]] == catalog.product_ids
+    assert first_seconds < 1.5, f"{first_seconds:.1f} s: more than one socket timeout"
+    assert max(seconds) < 0.5, f"{max(seconds):.1f} s: a request waited on Redis's timeout"
 
 
 @pytest.mark.django_db

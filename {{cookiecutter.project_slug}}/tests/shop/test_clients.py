@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from vcr.errors import CannotOverwriteExistingCassetteException
 
-from {{ cookiecutter.project_slug }}.core.http import http_session
+from {{ cookiecutter.project_slug }}.core.http.sessions import http_session
 from {{ cookiecutter.project_slug }}.shop.clients import (
     ShippingClient,
     ShippingRate,

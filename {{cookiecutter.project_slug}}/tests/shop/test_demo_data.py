@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from {{ cookiecutter.project_slug }}.shop.demo_data import generate_catalog
@@ -44,3 +45,15 @@ def test_command_reports_progress(capsys: pytest.CaptureFixture[str]) -> None:
 def test_command_refuses_a_negative_count() -> None:
     with pytest.raises(CommandError, match="must be >= 0"):
         call_command("generate_catalog", "--products", "-1")
+
+
+def test_a_first_order_of_the_first_demo_product_is_placed(
+    client: Client, api_headers: dict[str, str]
+) -> None:
+    """Product 1 of a fresh database: what a newcomer orders first."""
+    first = generate_catalog(products=3).product_ids[0]
+    order = {"email": "newcomer@example.com", "lines": [{"product_id": first, "quantity": 1}]}
+    response = client.post(
+        "/api/v1/orders", order, content_type="application/json", headers=api_headers
+    )
+    assert response.status_code == 201, response.content

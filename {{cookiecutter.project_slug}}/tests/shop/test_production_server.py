@@ -19,7 +19,7 @@ from tests.support.production import SERVER_WRITE_RATE
 from tests.support.servers import Answer, Server, fetch
 
 pytestmark = [
-    pytest.mark.server,
+    pytest.mark.processes,
     pytest.mark.django_db(
         transaction=True,
         available_apps=[

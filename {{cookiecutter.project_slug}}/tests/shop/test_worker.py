@@ -19,17 +19,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from {{ cookiecutter.project_slug }}.shop.models import Order
 from {{ cookiecutter.project_slug }}.shop.tasks import order_confirm
 
-from config.env import BASE_DIR
-
 from tests.shop.mail import VictimBackend
-from tests.support.processes import celery_worker_command, child_environment, wait_until
+from tests.support.processes import celery_worker, wait_until
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("task_queue")]
+pytestmark = [
+    pytest.mark.processes,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("task_queue"),
+]
 
 ORDERS = 10
 
@@ -37,26 +38,14 @@ ORDERS = 10
 @pytest.fixture
 def worker(tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
     """A `celery worker` with one pool process; stopped (all of it) at the end."""
-    command = celery_worker_command("--pool=prefork", "--concurrency=1")
-    environment = child_environment(
+    with celery_worker(
+        "--pool=prefork",
+        "--concurrency=1",
+        log=tmp_path / "worker.log",
         DJANGO_SETTINGS_MODULE="tests.shop.worker_settings",
-        CELERY_TASK_DEFAULT_QUEUE=settings.CELERY_TASK_DEFAULT_QUEUE,
         TEST_MAIL_MARKER=str(tmp_path / "victim.pid"),
-    )
-    with (tmp_path / "worker.log").open("wb") as log:
-        process = subprocess.Popen(
-            command,
-            cwd=BASE_DIR,
-            env=environment,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
+    ) as process:
         yield process
-    finally:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
 
 
 def pool_processes(worker_pid: int) -> set[int]:

@@ -9,4 +9,10 @@
   ``check``, the tests and the benchmarks use it).
 - ``broker``: this run's own queue on the real broker.
 - ``cassettes``: vcrpy recorders with the secrets scrubbed.
+- ``event_loop``: ``loop_holds``, the callbacks that held an event loop (a
+  blocking call in an async view), told apart from a busy machine.
+- ``api_contract``: the API's documented error answers, asked of a small API
+  of the tests' own (every project has it), to compare settings modules.
+- ``list_and_create``: an API with a list beside a create on one path, each
+  with its own query budget (the code a team writes next, for the guards).
 """

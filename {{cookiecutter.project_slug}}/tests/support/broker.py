@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from kombu import Queue
+from kombu.message import Message
 
 from config.celery import app as celery_app
 
@@ -38,19 +39,27 @@ def queue_delete(name: str | None = None) -> None:
         queue.exchange.delete()
 
 
-def queue_take_messages(
-    name: str | None = None, *, limit: int = 1000
-) -> list[tuple[dict[str, Any], list[Any]]]:
-    """Remove and return (headers, args) of every message waiting in the queue."""
-    taken: list[tuple[dict[str, Any], list[Any]]] = []
+def queue_take_raw(name: str | None = None, *, limit: int = 1000) -> list[Message]:
+    """Remove and return every message waiting in the queue, as a worker receives it."""
+    taken: list[Message] = []
     with celery_app.connection_for_write() as connection:
         queue = task_queue(name).bind(connection.default_channel)
         for _ in range(limit):
             message = queue.get(no_ack=True)
             if message is None:
                 break
-            args, _kwargs, _embed = message.decode()
-            taken.append((dict(message.headers), args))
+            taken.append(message)
+    return taken
+
+
+def queue_take_messages(
+    name: str | None = None, *, limit: int = 1000
+) -> list[tuple[dict[str, Any], list[Any]]]:
+    """Remove and return (headers, args) of every message waiting in the queue."""
+    taken: list[tuple[dict[str, Any], list[Any]]] = []
+    for message in queue_take_raw(name, limit=limit):
+        args, _kwargs, _embed = message.decode()
+        taken.append((dict(message.headers), args))
     return taken
 
 

@@ -7,6 +7,7 @@ port where nothing listens.
 
 from __future__ import annotations
 
+import selectors
 import socket
 import threading
 import time
@@ -68,13 +69,20 @@ def http_server(respond: Callable[[Seen], Reply]) -> Iterator[Server]:
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002
             """Quiet: the test asserts on `seen`, not on stderr."""
 
-    server = ThreadingHTTPServer((HOST, 0), Handler)
+    with serving(Handler) as port:
+        yield Server(url=http_url(port), seen=seen)
+
+
+@contextmanager
+def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[int]:
+    """``handler`` served on a free loopback port (yielded) until the block ends, then stopped."""
+    server = ThreadingHTTPServer((HOST, 0), handler)
     # Join the request threads on close, so no thread outlives the test.
     server.daemon_threads = False
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.start()
     try:
-        yield Server(url=http_url(server.server_address[1]), seen=seen)
+        yield server.server_address[1]
     finally:
         server.shutdown()
         server.server_close()
@@ -98,6 +106,68 @@ def silent_listener(*, lifetime: float = 5.0) -> Iterator[int]:
     finally:
         closer.cancel()
         closer.join(timeout=5)
+        listener.close()
+
+
+@dataclass
+class Hush:
+    """A silent peer that counts what reaches it: connections accepted, bytes received."""
+
+    port: int
+    connections: int = 0
+    received: int = 0
+
+    def seen(self) -> tuple[int, int]:
+        return self.connections, self.received
+
+
+@contextmanager
+def silent_peer(*, lifetime: float = 10.0) -> Iterator[Hush]:
+    """A loopback port that accepts every connection, reads what is sent and never answers.
+
+    Unlike ``silent_listener``, it counts (``Hush.seen()``): a test can prove that a
+    client left it alone. Closed, with every connection, after ``lifetime`` seconds
+    or when the block ends.
+    """
+    listener = socket.create_server((HOST, 0), backlog=64)
+    listener.setblocking(False)
+    hush = Hush(port=int(listener.getsockname()[1]))
+    stop = threading.Event()
+    held: list[socket.socket] = []
+
+    def serve() -> None:
+        with selectors.DefaultSelector() as selector:
+            selector.register(listener, selectors.EVENT_READ)
+            deadline = time.monotonic() + lifetime
+            while not stop.is_set() and time.monotonic() < deadline:
+                for key, _ in selector.select(timeout=0.05):
+                    if key.fileobj is listener:
+                        connection, _ = listener.accept()
+                        connection.setblocking(False)
+                        held.append(connection)
+                        hush.connections += 1
+                        selector.register(connection, selectors.EVENT_READ)
+                        continue
+                    peer: socket.socket = key.fileobj  # type: ignore[assignment]
+                    try:
+                        data = peer.recv(65536)
+                    except OSError:
+                        data = b""
+                    hush.received += len(data)
+                    if not data:  # the client gave up: let the connection go
+                        selector.unregister(peer)
+                        held.remove(peer)
+                        peer.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield hush
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        for connection in held:
+            connection.close()
         listener.close()
 
 

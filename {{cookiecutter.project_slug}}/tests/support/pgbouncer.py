@@ -13,7 +13,7 @@ import pytest
 from django.db import connections
 from pytest_django import DjangoDbBlocker
 
-from {{ cookiecutter.project_slug }}.core.management.commands.db_apply_timeouts import (
+from {{ cookiecutter.project_slug }}.core.database.timeouts import (
     pgbouncer_admin,
 )
 

@@ -9,16 +9,19 @@ DATABASE_URL, so the child gets the test database's URL explicitly.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 from config.env import BASE_DIR
@@ -78,6 +81,49 @@ def celery_worker_command(*options: str, loglevel: str = "WARNING") -> list[str]
         *("--without-mingle", "--without-gossip", "--without-heartbeat"),
         *options,
     ]
+
+
+@contextlib.contextmanager
+def process_group(
+    command: Sequence[str], *, log: Path, env: Mapping[str, str]
+) -> Iterator[subprocess.Popen[bytes]]:
+    """``command`` started in the project directory, in a process group of its own.
+
+    Its output goes to ``log``; at the end the whole group (a worker and its
+    pool processes) is killed and waited for, whatever the test did.
+    """
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            command,
+            cwd=BASE_DIR,
+            env=dict(env),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        yield process
+    finally:
+        with contextlib.suppress(ProcessLookupError):  # the group has ended already
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def celery_worker(
+    *options: str, log: Path, loglevel: str = "WARNING", **environment: str
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A real `celery worker` on this run's test database and task queue, stopped at the end.
+
+    ``environment`` adds to the child's (DJANGO_SETTINGS_MODULE, say).
+    """
+    env = child_environment(
+        CELERY_TASK_DEFAULT_QUEUE=settings.CELERY_TASK_DEFAULT_QUEUE, **environment
+    )
+    with process_group(
+        celery_worker_command(*options, loglevel=loglevel), log=log, env=env
+    ) as worker:
+        yield worker
 
 
 def wait_until(

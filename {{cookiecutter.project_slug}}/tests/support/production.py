@@ -79,6 +79,10 @@ def server_environment(
             API_WRITE_RATE=f"{SERVER_WRITE_RATE}/m",
             # A dead database fails a probe in seconds (django_pool mode waits this long).
             DATABASE_POOL_TIMEOUT="2",
+            # The load balancer is not at the tests' address (127.0.0.1): gunicorn trusts none of
+            # their X-Forwarded-* headers, so HTTPS is known from Django's SECURE_PROXY_SSL_HEADER
+            # alone, as behind a balancer whose address WEB_FORWARDED_ALLOW_IPS does not list.
+            WEB_FORWARDED_ALLOW_IPS="127.0.0.2",
             # External APIs (the example's shipping rates) on loopback, refused: never the network.
             SHIPPING_API_URL=f"http://127.0.0.1:{closed_port()}/v1/",
         ),

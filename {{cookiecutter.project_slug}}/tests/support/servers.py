@@ -119,14 +119,17 @@ def production_server(
     workers: int = 1,
     startup_seconds: float = 30,
 ) -> Iterator[Server]:
-    """gunicorn with ``env`` (production settings, say) until the block ends."""
+    """gunicorn with ``env`` (production settings, say) until the block ends.
+
+    The graceful timeout is GRACEFUL_SECONDS unless ``env`` sets WEB_GRACEFUL_TIMEOUT.
+    """
     port, metrics_port = closed_port(), closed_port()  # free now; gunicorn binds them
     command = [sys.executable, "-m", *gunicorn_command(asgi=asgi)]
     environment = {
         **env,
         "WEB_BIND": f"{HOST}:{port}",
         "WEB_CONCURRENCY": str(workers),
-        "WEB_GRACEFUL_TIMEOUT": str(GRACEFUL_SECONDS),
+        "WEB_GRACEFUL_TIMEOUT": env.get("WEB_GRACEFUL_TIMEOUT", str(GRACEFUL_SECONDS)),
         "WEB_METRICS_BIND": f"{HOST}:{metrics_port}",
         # The workers' metric files, this server's own (deploy/gunicorn_config.py).
         "PROMETHEUS_MULTIPROC_DIR": str(log.parent / "metrics"),

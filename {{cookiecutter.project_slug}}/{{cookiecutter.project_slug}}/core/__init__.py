@@ -1,1 +1,1 @@
-"""Infrastructure shared by every app: health, checks, cache, HTTP and batching helpers."""
+"""Infrastructure every app shares, one package per practice (apps.py lists them)."""

@@ -20,7 +20,7 @@ from typing import Any
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from {{ cookiecutter.project_slug }}.core import metrics
+from {{ cookiecutter.project_slug }}.core.telemetry import metrics
 from {{ cookiecutter.project_slug }}.dead_letters.models import DeadLetter
 
 from config.celery import app

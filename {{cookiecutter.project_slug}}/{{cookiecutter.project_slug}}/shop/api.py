@@ -1,6 +1,6 @@
 """The shop's API operations (/api/v1/): reads from selectors, writes through services.
 
-Lists are keyset pages (core/pagination.py) encoded once to bytes: the
+Lists are keyset pages (core/api/pagination.py) encoded once to bytes: the
 schema is declared for OpenAPI, and the bytes are what the cached list stores
 and serves as they are. Async operations gather independent I/O without
 blocking the event loop:
@@ -30,25 +30,25 @@ from asgiref.sync import sync_to_async
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Path, Query, Router, Status
 
-from {{ cookiecutter.project_slug }}.core.api_errors import (
+from {{ cookiecutter.project_slug }}.core.api.caching import public_cache
+from {{ cookiecutter.project_slug }}.core.api.errors import (
     ERROR_RESPONSES,
     WRITE_ERRORS,
     ApiError,
 )
-from {{ cookiecutter.project_slug }}.core.cache import get_or_compute
-from {{ cookiecutter.project_slug }}.core.pagination import (
+from {{ cookiecutter.project_slug }}.core.api.pagination import (
     PageQuery,
     cursor_decode,
     keyset_page,
 )
-from {{ cookiecutter.project_slug }}.core.query_budget import query_budget
-from {{ cookiecutter.project_slug }}.core.throttling import throttle_writes
+from {{ cookiecutter.project_slug }}.core.api.throttling import throttle_writes
+from {{ cookiecutter.project_slug }}.core.cache import get_or_compute
+from {{ cookiecutter.project_slug }}.core.telemetry.query_budget import query_budget
 from {{ cookiecutter.project_slug }}.shop.cache_keys import PRODUCT_PAGE_TIMEOUT, PRODUCTS
 from {{ cookiecutter.project_slug }}.shop.clients import (
     ShippingRatesError,
     shipping_rates_fetch,
 )
-from {{ cookiecutter.project_slug }}.shop.models import Product, ProductImage
 from {{ cookiecutter.project_slug }}.shop.schemas import (
     Delivery,
     Destination,
@@ -61,8 +61,11 @@ from {{ cookiecutter.project_slug }}.shop.schemas import (
 )
 from {{ cookiecutter.project_slug }}.shop.selectors import (
     ProductWithRelations,
+    product_image_urls,
     product_list_rows,
+    product_stock_rows,
     products_for_detail,
+    products_with_brand,
 )
 from {{ cookiecutter.project_slug }}.shop.services import (
     OrderError,
@@ -104,10 +107,15 @@ def product_page_body(*, after: int, limit: int) -> bytes:
     return json_bytes({"items": items, "next": next_cursor})
 
 
-@router.get("/products", response={200: ProductPage, **ERROR_RESPONSES})
+@router.get("/products", response={200: ProductPage, 304: None, **ERROR_RESPONSES})
+@public_cache(PRODUCTS)
 @query_budget(1)
 def product_list(request: HttpRequest, page: Query[PageQuery]) -> HttpResponse:
-    """Products by id, a page at a time, from the shared cache (one small Redis read a hit)."""
+    """Products by id, a page at a time, from the shared cache (one small Redis read a hit).
+
+    Public: a CDN may keep each page, and revalidating it costs a 304 that reads
+    only the catalog's version (core/api/caching.py).
+    """
     after = cursor_decode(page.cursor)
     body = get_or_compute(
         PRODUCTS.entry("list", after, page.size),
@@ -120,15 +128,9 @@ def product_list(request: HttpRequest, page: Query[PageQuery]) -> HttpResponse:
 @router.get("/products/stock", response={200: StockPage, **ERROR_RESPONSES})
 @query_budget(1)
 def product_stock(request: HttpRequest, page: Query[PageQuery]) -> HttpResponse:
-    """Stock levels for a storefront that polls them: two columns, one query a page.
-
-    values() returns plain dicts of exactly these columns. The pitfall it
-    avoids: ``only("id", "stock")`` returns model instances with every other
-    field deferred, and touching one later (``product.name`` in a serializer)
-    silently costs one query per row.
-    """
+    """Stock levels for a storefront that polls them: two columns, one query a page."""
     rows, next_cursor = keyset_page(
-        Product.objects.values("id", "stock"),
+        product_stock_rows(),
         after=cursor_decode(page.cursor),
         limit=page.size,
         key=lambda row: row["id"],
@@ -136,9 +138,13 @@ def product_stock(request: HttpRequest, page: Query[PageQuery]) -> HttpResponse:
     return json_response(json_bytes({"items": list(rows), "next": next_cursor}))
 
 
-@router.get("/products/{int:product_id}", response={200: ProductDetail, **ERROR_RESPONSES})
+@router.get(
+    "/products/{int:product_id}", response={200: ProductDetail, 304: None, **ERROR_RESPONSES}
+)
+@public_cache(PRODUCTS)
 @query_budget(3)
 def product_detail(request: HttpRequest, path: Path[ProductPath]) -> dict[str, Any]:
+    """One product; public, revalidated by the catalog's version like the list."""
     product: ProductWithRelations | None = products_for_detail().filter(pk=path.product_id).first()
     if product is None:
         raise Http404
@@ -158,21 +164,29 @@ def product_detail(request: HttpRequest, path: Path[ProductPath]) -> dict[str, A
 
 
 async def _image_urls(product_id: int) -> list[str]:
-    return [
-        url
-        async for url in ProductImage.objects.filter(product_id=product_id).values_list(
-            "url", flat=True
-        )
-    ]
+    return [url async for url in product_image_urls(product_id)]
 
 
 async def _shipping(destination: Destination) -> dict[str, Any]:
-    """Rates, or none: a failing carrier API must not fail the product page."""
+    """Rates, or none: a failing carrier API must not fail the product page.
+
+    No retries: a client is waiting, and the back-off between attempts would be
+    its wait (a second on a refused connection). An unreachable API costs what
+    the failed connect costs, and one log line that names the cause: the failure
+    is the carrier's, not a bug of ours, so no traceback.
+    """
     fetch = sync_to_async(shipping_rates_fetch, thread_sensitive=False)
     try:
-        rates = await fetch(country=destination.country, postal_code=destination.postal_code)
-    except ShippingRatesError:
-        logger.warning("Shipping rates unavailable for %s", destination, exc_info=True)
+        rates = await fetch(
+            country=destination.country, postal_code=destination.postal_code, retries=0
+        )
+    except ShippingRatesError as error:
+        logger.warning(
+            "Shipping rates unavailable for %s %s: %s",
+            destination.country,
+            destination.postal_code,
+            error,
+        )
         return {"available": False, "rates": []}
     return {
         "available": True,
@@ -199,7 +213,7 @@ async def product_delivery(
     The product is read first, so an unknown one is a 404 without calling the
     carrier; then its images and the rates are awaited together.
     """
-    product = await Product.objects.select_related("brand").filter(pk=path.product_id).afirst()
+    product = await products_with_brand().filter(pk=path.product_id).afirst()
     if product is None:
         raise Http404
     images, shipping = await asyncio.gather(_image_urls(product.pk), _shipping(destination))

@@ -20,7 +20,7 @@ from typing import Any
 import requests
 from django.conf import settings
 
-from {{ cookiecutter.project_slug }}.core.http import http_session
+from {{ cookiecutter.project_slug }}.core.http.sessions import http_session
 
 
 class ShippingRatesError(Exception):
@@ -41,9 +41,9 @@ class ShippingRate:
 
 
 @functools.cache
-def _shared_session() -> requests.Session:
-    """One pooled session per process: connections to the API are kept alive."""
-    return http_session()
+def _shared_session(retries: int | None = None) -> requests.Session:
+    """One pooled session per process and retry count: connections to the API are kept alive."""
+    return http_session(retries=retries)
 
 
 class ShippingClient:
@@ -53,10 +53,13 @@ class ShippingClient:
         base_url: str | None = None,
         token: str | None = None,
         session: requests.Session | None = None,
+        retries: int | None = None,
     ) -> None:
+        """``retries`` of a connect error or a 502/503/504 (default HTTP_RETRIES), each after
+        a back-off; a caller someone is waiting on passes 0."""
         self.base_url = (settings.SHIPPING_API_URL if base_url is None else base_url).rstrip("/")
         self.token = settings.SHIPPING_API_TOKEN if token is None else token
-        self.session = _shared_session() if session is None else session
+        self.session = _shared_session(retries) if session is None else session
 
     def rates(self, *, country: str, postal_code: str) -> list[ShippingRate]:
         """Rates for a standard parcel to a destination, cheapest first."""
@@ -72,7 +75,9 @@ class ShippingClient:
         except requests.Timeout as error:
             raise ShippingRatesTimeoutError(f"Shipping-rate API timed out: {error}") from error
         except requests.RequestException as error:
-            raise ShippingRatesError(f"Shipping-rate API unreachable: {error}") from error
+            raise ShippingRatesError(
+                f"Shipping-rate API unreachable at {self.base_url}: {root_cause(error)}"
+            ) from error
         if response.status_code != 200:
             raise ShippingRatesError(f"Shipping-rate API answered HTTP {response.status_code}.")
         try:
@@ -111,6 +116,26 @@ def _parse_rate(index: int, item: Any) -> ShippingRate:
     return rate
 
 
-def shipping_rates_fetch(*, country: str, postal_code: str) -> list[ShippingRate]:
-    """Rates from the configured API; what views (via sync_to_async) and tasks call."""
-    return ShippingClient().rates(country=country, postal_code=postal_code)
+def root_cause(error: BaseException) -> str:
+    """The first link of an exception chain, e.g. ``ConnectionRefusedError: [Errno 111] ...``.
+
+    requests wraps urllib3's error, which wraps the socket's: the last names the cause
+    in a few words, where the outer ones repeat the URL and "Max retries exceeded".
+    """
+    cause = error
+    for _ in range(10):  # bounded: a chain is a handful of links
+        inner = cause.__cause__ or cause.__context__
+        if inner is None:
+            break
+        cause = inner
+    return f"{type(cause).__name__}: {cause}"
+
+
+def shipping_rates_fetch(
+    *, country: str, postal_code: str, retries: int | None = None
+) -> list[ShippingRate]:
+    """Rates from the configured API; what views (via sync_to_async) and tasks call.
+
+    ``retries`` as in ShippingClient: a view passes 0, a task keeps the default.
+    """
+    return ShippingClient(retries=retries).rates(country=country, postal_code=postal_code)

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from django.db.models import Count, Func, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
-from {{ cookiecutter.project_slug }}.core.batching import pk_chunks
+from {{ cookiecutter.project_slug }}.core.database.batching import pk_chunks
 from {{ cookiecutter.project_slug }}.shop.models import Product, ProductImage
 
 logger = logging.getLogger(__name__)

@@ -69,7 +69,9 @@ def generate_catalog(
                 slug=f"product-{run}-{index}",
                 description=f"Description of product {index}.",
                 price=Decimal(100 + index % 900) / 10,
-                stock=index % 50,
+                # 49 down to 0, then again: a newcomer's first order of the first
+                # products succeeds, and every 50th product shows a sold-out one.
+                stock=49 - index % 50,
                 # Bulk inserts send no signals: the denormalized count is set here.
                 image_count=images_per_product,
             )

@@ -6,7 +6,7 @@ checked before sending and marked sent in the same transaction: a second run
 finds the mark and sends nothing, and two concurrent runs queue on the lock. A
 crash between sending and committing can still send twice; that is the price of
 never losing a confirmation. The transaction holds a database connection while
-the mail is sent, which EMAIL_TIMEOUT (config/settings/mail.py) bounds.
+the mail is sent, which MAIL_TIMEOUT (config/settings/mail.py) bounds.
 """
 
 import logging

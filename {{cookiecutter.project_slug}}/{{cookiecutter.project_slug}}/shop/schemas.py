@@ -16,7 +16,7 @@ from django.core.validators import validate_email
 from ninja import Field, Schema
 from pydantic import ConfigDict, StrictInt, field_validator
 
-from {{ cookiecutter.project_slug }}.core.pagination import MAX_KEY
+from {{ cookiecutter.project_slug }}.core.api.pagination import MAX_KEY
 
 Id = Annotated[StrictInt, Field(ge=1, le=MAX_KEY)]
 Money = Annotated[str, Field(pattern=r"^\d+\.\d{2}$", examples=["12.50"])]

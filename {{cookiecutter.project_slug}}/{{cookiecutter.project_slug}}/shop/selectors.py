@@ -4,7 +4,7 @@ Why here: views never repeat join logic, so a read that stays flat in queries
 stays flat when a second view reuses it. Each selector fetches exactly the
 columns its page shows, and a fixed number of queries for any number of rows.
 
-Two shapes, chosen by measurement (benchmarks/queries.py):
+Two shapes, chosen by measurement (the queries benchmark, where included):
 - ``products_with_relations()``: model instances with the brand joined
   (select_related) and categories and images in one query each (Prefetch into
   plain lists). For code that needs instances; the detail builds on it.
@@ -108,4 +108,34 @@ def product_list_rows() -> QuerySet[Product, ProductRow]:
         brand_name=F("brand__name"),
         category_names=ArraySubquery(category_names),
         image_urls=ArraySubquery(image_urls),
+    )
+
+
+class StockRow(TypedDict):
+    id: int
+    stock: int
+
+
+def product_stock_rows() -> QuerySet[Product, StockRow]:
+    """Stock levels for a storefront that polls them: two columns as plain dicts.
+
+    values() returns exactly these columns. The pitfall it avoids:
+    ``only("id", "stock")`` returns model instances with every other field
+    deferred, and touching one later (``product.name`` in a serializer)
+    silently costs one query per row.
+    """
+    return Product.objects.values("id", "stock")
+
+
+def products_with_brand() -> QuerySet[Product]:
+    """Products with their brand joined: a summary that names the brand in one query."""
+    return Product.objects.select_related("brand")
+
+
+def product_image_urls(product_id: int) -> QuerySet[ProductImage, str]:
+    """The image URLs of one product, in display order."""
+    return (
+        ProductImage.objects.filter(product_id=product_id)
+        .order_by("position", "id")
+        .values_list("url", flat=True)
     )

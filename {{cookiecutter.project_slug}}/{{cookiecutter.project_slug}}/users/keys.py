@@ -3,6 +3,10 @@
 A key reads ``<prefix>.<secret>``: the prefix (8 hex characters) finds the
 row, the secret (32 random bytes) proves possession. Only the SHA-256 digest
 of the whole key is stored, and digests are compared in constant time.
+
+A service that calls the API is a user of its own (``api_client_create``):
+not staff, no password, so its key is all it can sign in with and the admin
+stays closed to it.
 """
 
 from __future__ import annotations
@@ -43,6 +47,15 @@ def key_generate(api_key: ApiKey) -> str:
     key = f"{prefix}.{secrets.token_urlsafe(32)}"
     api_key.prefix, api_key.digest = prefix, digest(key)
     return key
+
+
+def api_client_create(*, username: str) -> User:
+    """A user for an API client: no admin access and no usable password, only keys.
+
+    Raises django.core.exceptions.ValidationError for a name Django's users may not have.
+    """
+    User.username_validator(username)
+    return User.objects.create_user(username=username, password=None)
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ import json
 import os
 from typing import Any
 
+import pytest
 from django.conf import settings
 
 from config.celery import app as celery_app
@@ -48,6 +49,7 @@ def production_worker_conf(keys: list[str]) -> dict[str, Any]:
     return dict(zip(keys, json.loads(result.stdout.splitlines()[-1]), strict=True))
 
 
+@pytest.mark.processes
 def test_a_fresh_production_process_gets_at_least_once_delivery() -> None:
     conf = production_worker_conf(
         [*AT_LEAST_ONCE, "broker_transport_options", "task_default_queue"]
@@ -71,4 +73,4 @@ def test_readme_states_the_effective_settings() -> None:
         for key, value in AT_LEAST_ONCE.items()
         if key.startswith(("task_", "worker_prefetch"))
     }
-    assert missing_facts("### Celery", promised) == []
+    assert missing_facts("docs/worker.md", promised) == []

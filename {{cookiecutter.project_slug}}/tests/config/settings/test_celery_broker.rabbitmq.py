@@ -16,4 +16,4 @@ def test_publisher_confirms_reach_the_driver() -> None:
 
 
 def test_readme_states_publisher_confirms() -> None:
-    assert missing_facts("### Celery", {"confirm_publish": True}) == []
+    assert missing_facts("docs/worker.md", {"confirm_publish": True}) == []

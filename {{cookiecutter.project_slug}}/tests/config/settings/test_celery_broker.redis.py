@@ -26,4 +26,4 @@ def test_visibility_timeout_outlasts_retries_and_run_time() -> None:
 
 
 def test_readme_states_the_visibility_timeout() -> None:
-    assert missing_facts("### Celery", {"visibility_timeout": 600}) == []
+    assert missing_facts("docs/worker.md", {"visibility_timeout": 600}) == []

@@ -5,6 +5,7 @@ What differs between pooling modes (reuse, health checks, pool sizes) is
 proven in test_database_pooling.py.
 """
 
+import contextlib
 import copy
 import time
 from collections.abc import Iterator
@@ -67,17 +68,37 @@ def test_statement_longer_than_the_timeout_is_cancelled() -> None:
     assert time.monotonic() - started < 2
 
 
+@contextlib.contextmanager
+def shortened_timeouts(monkeypatch: pytest.MonkeyPatch, **milliseconds: int) -> Iterator[None]:
+    """The project's session timeouts, some shortened, stored as db_apply_timeouts stores them.
+
+    Only timeouts the settings declare are shortened: one the project stopped
+    setting stays unset, and its test fails. Sessions opened afterwards start
+    with the new values; at the end the shipped values are stored again.
+    """
+    timeouts = settings.DATABASE_SESSION_TIMEOUTS
+    shortened = {name: milliseconds.get(name, value) for name, value in timeouts.items()}
+    monkeypatch.setattr(settings, "DATABASE_SESSION_TIMEOUTS", shortened)
+    call_command("db_apply_timeouts", verbosity=0)
+    close_database_connections()
+    try:
+        yield
+    finally:
+        monkeypatch.undo()
+        call_command("db_apply_timeouts", verbosity=0)
+        close_database_connections()
+
+
 @pytest.fixture
 def short_lock_timeout(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The database's stored lock timeout shortened, as db_apply_timeouts stores it."""
-    timeouts = settings.DATABASE_SESSION_TIMEOUTS
-    monkeypatch.setattr(settings, "DATABASE_SESSION_TIMEOUTS", {**timeouts, "lock_timeout": 300})
-    call_command("db_apply_timeouts", verbosity=0)
-    close_database_connections()
-    yield
-    monkeypatch.undo()
-    call_command("db_apply_timeouts", verbosity=0)
-    close_database_connections()
+    with shortened_timeouts(monkeypatch, lock_timeout=300):
+        yield
+
+
+@pytest.fixture
+def short_idle_in_transaction_timeout(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    with shortened_timeouts(monkeypatch, idle_in_transaction_session_timeout=300):
+        yield
 
 
 def test_a_statement_waiting_for_a_lock_gives_up(
@@ -92,17 +113,20 @@ def test_a_statement_waiting_for_a_lock_gives_up(
         assert time.monotonic() - started < 2
 
 
-def _stay_idle_in_a_transaction_past_its_timeout() -> None:
+def _stay_idle_in_a_transaction() -> None:
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL idle_in_transaction_session_timeout = '200ms'")
-        time.sleep(0.6)  # a client stuck between two statements of one transaction
+        cursor.execute("SELECT 1")
+        time.sleep(1.0)  # a client stuck between two statements of one transaction
         cursor.execute("SELECT 1")
 
 
-def test_transaction_left_idle_is_ended(live_connection: None) -> None:
+def test_a_session_left_idle_in_a_transaction_is_ended(
+    live_connection: None, short_idle_in_transaction_timeout: None
+) -> None:
+    """The stored idle-in-transaction timeout (300 ms here) ends it, on the real connection path."""
     started = time.monotonic()
     with pytest.raises(DatabaseError, match="idle-in-transaction timeout"):
-        _stay_idle_in_a_transaction_past_its_timeout()
+        _stay_idle_in_a_transaction()
     assert time.monotonic() - started < 3
     # Its locks are gone: a fresh session works.
     connection.close()

@@ -11,10 +11,12 @@ from django.test import RequestFactory
 from prometheus_client import REGISTRY
 from pytest_django import Settings
 
-from {{ cookiecutter.project_slug }}.core.checks.connection_demand import (
+from {{ cookiecutter.project_slug }}.core.database.connection_demand import (
     connections_needed,
 )
-from {{ cookiecutter.project_slug }}.core.middleware import RequestTelemetryMiddleware
+from {{ cookiecutter.project_slug }}.core.telemetry.middleware import (
+    RequestTelemetryMiddleware,
+)
 
 from config import env
 from config.settings import database, database_pooling
@@ -95,7 +97,7 @@ def test_bad_pool_settings_stop_start_up(
 
 
 def test_connection_demand_counts_each_process_pool_at_its_largest(settings: Settings) -> None:
-    """What core/checks/connection_budget.py holds against max_connections."""
+    """What core/database/checks.py holds against max_connections."""
     settings.WEB_INSTANCES, settings.WEB_WORKERS, settings.WEB_THREADS = 2, 3, 16
     settings.CELERY_WORKER_INSTANCES, settings.CELERY_WORKER_CONCURRENCY = 2, 5
     settings.POOL_MIN_SIZE, settings.POOL_MAX_SIZE = 1, 4
@@ -106,7 +108,7 @@ def test_connection_demand_counts_each_process_pool_at_its_largest(settings: Set
 
 
 def test_the_pool_is_reported_in_the_metrics(live_connection: None) -> None:
-    """db_pool_connections (core/metrics.py), set by the request middleware from the pool."""
+    """db_pool_connections (core/telemetry/metrics.py), set by the request middleware from the pool."""
     connection.ensure_connection()  # the pool open, as after any request that queried
     telemetry = RequestTelemetryMiddleware(lambda _request: HttpResponse())
     telemetry(RequestFactory().get("/"))  # any request: the middleware reads the pool's stats

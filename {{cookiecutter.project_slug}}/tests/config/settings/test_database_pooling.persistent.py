@@ -3,7 +3,7 @@
 from django.db import connection
 from pytest_django import Settings
 
-from {{ cookiecutter.project_slug }}.core.checks.connection_demand import (
+from {{ cookiecutter.project_slug }}.core.database.connection_demand import (
     connections_needed,
 )
 
@@ -51,7 +51,7 @@ def test_dead_connection_is_replaced_before_use(live_connection: None) -> None:
 
 
 def test_connection_demand_counts_every_thread_of_every_copy(settings: Settings) -> None:
-    """What core/checks/connection_budget.py holds against max_connections."""
+    """What core/database/checks.py holds against max_connections."""
     settings.WEB_INSTANCES, settings.WEB_WORKERS, settings.WEB_THREADS = 2, 3, 4
     settings.CELERY_WORKER_INSTANCES, settings.CELERY_WORKER_CONCURRENCY = 2, 5
     needed, how = connections_needed("default")

@@ -1,19 +1,23 @@
 """config/settings/database_pooling.py (PgBouncer): kept client connections, health-checked."""
 
+import contextlib
 import re
+from collections.abc import Iterator
 
+import psycopg
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.migrations.recorder import MigrationRecorder
 from pytest_django import Settings
 
-from {{ cookiecutter.project_slug }}.core.checks.connection_demand import (
+from {{ cookiecutter.project_slug }}.core.database.connection_demand import (
     connections_needed,
 )
 
 from config.env import BASE_DIR
 
-from tests.support.database import LIVE_DATABASE
+from tests.support.database import LIVE_DATABASE, other_session
 from tests.support.pgbouncer import release_server_connections
 
 pytestmark = LIVE_DATABASE
@@ -57,6 +61,50 @@ def test_dead_connection_is_replaced_before_use(live_connection: None) -> None:
         cursor.execute("SELECT 1")
         assert cursor.fetchone() == (1,)
     assert connection.connection is not raw
+
+
+@contextlib.contextmanager
+def server_connection_taken() -> Iterator[None]:
+    """Another client holds a server connection in a transaction through PgBouncer.
+
+    It gets the server connection released last (PgBouncer reuses the most
+    recent): the one that served this client's previous transaction.
+    """
+    with other_session() as other:
+        other.execute("SELECT 1")  # a transaction is open: its server connection is held
+        yield
+
+
+def test_iterator_reads_every_row_through_pgbouncer(live_connection: None) -> None:
+    """The shipped settings: another server connection answers halfway, and no row is lost."""
+    rows = MigrationRecorder.Migration.objects.order_by("id").values_list("name", flat=True)
+    everything = list(rows)
+    assert len(everything) > 1
+    names = rows.iterator(chunk_size=1)
+    read = [next(names)]
+    with server_connection_taken():
+        read += list(names)
+    assert read == everything
+
+
+def test_a_cursor_kept_across_transactions_is_lost_through_pgbouncer(live_connection: None) -> None:
+    """What core.E006 prevents: a server-side cursor as Django declares one outside a transaction
+    (WITH HOLD) lives on one server connection, and the next FETCH may be sent to another."""
+    with other_session(autocommit=True) as client:
+        cursor = client.cursor(name="held", withhold=True)
+        try:
+            cursor.execute("SELECT name FROM django_migrations ORDER BY id")
+            assert cursor.fetchone() is not None
+            with (
+                server_connection_taken(),
+                pytest.raises(
+                    psycopg.errors.InvalidCursorName, match='cursor "held" does not exist'
+                ),
+            ):
+                cursor.fetchone()
+        finally:
+            client.close()  # first: the cursor then closes without asking the server
+            cursor.close()
 
 
 def show_statement_timeout() -> str:
@@ -103,6 +151,12 @@ def test_connection_demand_is_pgbouncers_server_pool(
     needed, how = connections_needed("default")
     assert needed == sizes["default_pool_size"] + sizes["reserve_pool_size"]
     assert "default_pool_size" in how
+
+    # Two PgBouncers (deploy/kubernetes runs two) open two server pools.
+    settings.PGBOUNCER_INSTANCES = 2
+    doubled, how = connections_needed("default")
+    assert doubled == 2 * needed
+    assert how.startswith("PGBOUNCER_INSTANCES 2 x")
 
 
 def test_migrations_are_refused_through_pgbouncer(

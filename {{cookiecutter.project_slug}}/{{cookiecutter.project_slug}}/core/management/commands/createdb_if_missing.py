@@ -1,21 +1,5 @@
-"""Create the configured database when it does not exist yet (first `make run`)."""
+"""`manage.py createdb_if_missing`: create the database when it is missing ({{ cookiecutter.project_slug }}/core/database/creation.py)."""
 
-from typing import Any
+from {{ cookiecutter.project_slug }}.core.database.creation import Command
 
-from django.core.management.base import BaseCommand
-from django.db import connection
-
-
-class Command(BaseCommand):
-    help = "Create the default database if it is missing."
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        name = connection.settings_dict["NAME"]
-        # The maintenance database connection: the target may not exist yet.
-        with connection._nodb_cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-            if cursor.fetchone():
-                self.stdout.write(f"Database {name!r} exists.")
-                return
-            cursor.execute(f"CREATE DATABASE {connection.ops.quote_name(name)}")
-        self.stdout.write(self.style.SUCCESS(f"Created database {name!r}."))
+__all__ = ["Command"]

@@ -1,8 +1,0 @@
-from django.urls import path
-
-from {{ cookiecutter.project_slug }}.core import views
-
-app_name = "core"
-urlpatterns = [
-    path("health/", views.health, name="health"),
-]
