@@ -103,10 +103,14 @@ def test_a_task_out_of_retries_lands_one_dead_letter(worker: Worker, tmp_path: P
 
 def test_a_replayed_task_runs_again(worker: Worker, tmp_path: Path) -> None:
     fails = tmp_path / "fails"
+    # Read before sending: the worker stores the letter, then counts it.
+    before = worker.dead_lettered(carrier_down.name) or 0.0
     carrier_down.delay(str(fails))
     worker.wait_until(DeadLetter.objects.exists, "the first dead letter")
     first = DeadLetter.objects.get()
-    before = worker.dead_lettered(carrier_down.name) or 0.0
+    worker.wait_until(
+        lambda: worker.dead_lettered(carrier_down.name) == before + 1, "the first letter counted"
+    )
 
     (replayed,) = dead_letters_replay(ids=[first.pk])
 
@@ -118,7 +122,7 @@ def test_a_replayed_task_runs_again(worker: Worker, tmp_path: Path) -> None:
     first.refresh_from_db()
     assert first.replayed_at is not None
     worker.wait_until(
-        lambda: worker.dead_lettered(carrier_down.name) == before + 1, "the replay counted"
+        lambda: worker.dead_lettered(carrier_down.name) == before + 2, "the replay counted"
     )
 
 

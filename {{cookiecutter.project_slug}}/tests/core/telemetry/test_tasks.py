@@ -154,6 +154,23 @@ def test_the_queue_depth_is_asked_of_the_broker(counting_task: Task[Any, Any]) -
     assert samples["celery_broker_up"].value == 1
 
 
+def test_a_queue_unknown_to_the_broker_holds_nothing() -> None:
+    """Redis deletes an empty queue's list: an idle worker's scrape must not report the broker down."""
+    collector = task_telemetry.QueueDepthCollector(
+        celery_app, [f"{settings.CELERY_TASK_DEFAULT_QUEUE}-never-declared", "another-never-declared"]
+    )
+    samples = [
+        (sample.name, sample.labels.get("queue"), sample.value)
+        for family in collector.collect()
+        for sample in family.samples
+    ]
+    assert samples == [
+        ("celery_queue_messages", f"{settings.CELERY_TASK_DEFAULT_QUEUE}-never-declared", 0),
+        ("celery_queue_messages", "another-never-declared", 0),
+        ("celery_broker_up", None, 1),
+    ]
+
+
 def test_an_unreachable_broker_is_reported_not_raised() -> None:
     scheme = settings.CELERY_BROKER_URL.split("://")[0]
     # Not the current app: shared tasks in later tests must still reach the project's.

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from amqp.exceptions import ChannelError
 from celery import Celery, signals
 from celery.exceptions import Retry
 from prometheus_client.core import GaugeMetricFamily
@@ -132,7 +133,9 @@ class QueueDepthCollector(Collector):
 
     A growing queue is the first sign that workers are too few or a task too
     slow; the broker is the only one who knows. A broker that does not answer
-    makes ``celery_broker_up`` 0 rather than failing the scrape.
+    makes ``celery_broker_up`` 0 rather than failing the scrape. A queue the
+    broker does not know holds nothing: Redis deletes a list when it empties,
+    so there an empty queue answers "not found" at every quiet moment.
     """
 
     def __init__(self, app: Celery, queues: Iterable[str]) -> None:
@@ -148,12 +151,22 @@ class QueueDepthCollector(Collector):
             with self.app.connection_for_read() as connection:
                 # No retry: a scrape while the broker is down answers at once, broker_up 0.
                 connection.ensure_connection(max_retries=0, timeout=2)
-                channel: Any = connection.default_channel  # kombu's stubs lack queue_declare
                 for queue in self.queues:
-                    declared = channel.queue_declare(queue=queue, passive=True)
-                    depth.add_metric([queue], declared.message_count)
+                    depth.add_metric([queue], self.messages_waiting(connection, queue))
         except Exception as error:  # noqa: BLE001 (any broker failure: report it, keep the scrape)
             logger.warning("queue depth unavailable: %r", error)
             up = 0
         yield depth
         yield GaugeMetricFamily("celery_broker_up", "Whether the broker answered.", value=up)
+
+    @staticmethod
+    def messages_waiting(connection: Any, queue: str) -> int:
+        # A channel per queue: RabbitMQ closes the channel a "not found" was answered on.
+        with connection.channel() as channel:
+            try:
+                return int(channel.queue_declare(queue=queue, passive=True).message_count)
+            except ChannelError as error:
+                # AMQP's "not found": a number from RabbitMQ, a string from kombu's Redis.
+                if str(error.reply_code) == "404":
+                    return 0
+                raise
