@@ -33,6 +33,7 @@ class Server:
     metrics_port: int
     process: subprocess.Popen[bytes]
     log: Path
+    graceful_seconds: int = GRACEFUL_SECONDS
 
     def tail(self) -> str:
         return self.log.read_text(errors="replace")[-4000:]
@@ -42,7 +43,7 @@ class Server:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
         try:
-            return self.process.wait(timeout=GRACEFUL_SECONDS + 5)
+            return self.process.wait(timeout=self.graceful_seconds + 5)
         except subprocess.TimeoutExpired:
             self.process.kill()
             return self.process.wait(timeout=5)
@@ -125,11 +126,12 @@ def production_server(
     """
     port, metrics_port = closed_port(), closed_port()  # free now; gunicorn binds them
     command = [sys.executable, "-m", *gunicorn_command(asgi=asgi)]
+    graceful_seconds = int(env.get("WEB_GRACEFUL_TIMEOUT", GRACEFUL_SECONDS))
     environment = {
         **env,
         "WEB_BIND": f"{HOST}:{port}",
         "WEB_CONCURRENCY": str(workers),
-        "WEB_GRACEFUL_TIMEOUT": env.get("WEB_GRACEFUL_TIMEOUT", str(GRACEFUL_SECONDS)),
+        "WEB_GRACEFUL_TIMEOUT": str(graceful_seconds),
         "WEB_METRICS_BIND": f"{HOST}:{metrics_port}",
         # The workers' metric files, this server's own (deploy/gunicorn_config.py).
         "PROMETHEUS_MULTIPROC_DIR": str(log.parent / "metrics"),
@@ -139,7 +141,12 @@ def production_server(
             command, cwd=BASE_DIR, env=dict(environment), stdout=output, stderr=subprocess.STDOUT
         )
     server = Server(
-        url=f"http://{HOST}:{port}", port=port, metrics_port=metrics_port, process=process, log=log
+        url=f"http://{HOST}:{port}",
+        port=port,
+        metrics_port=metrics_port,
+        process=process,
+        log=log,
+        graceful_seconds=graceful_seconds,
     )
     try:
         deadline = time.monotonic() + startup_seconds

@@ -157,7 +157,8 @@ def test_the_queue_depth_is_asked_of_the_broker(counting_task: Task[Any, Any]) -
 def test_a_queue_unknown_to_the_broker_holds_nothing() -> None:
     """Redis deletes an empty queue's list: an idle worker's scrape must not report the broker down."""
     collector = task_telemetry.QueueDepthCollector(
-        celery_app, [f"{settings.CELERY_TASK_DEFAULT_QUEUE}-never-declared", "another-never-declared"]
+        celery_app,
+        [f"{settings.CELERY_TASK_DEFAULT_QUEUE}-never-declared", "another-never-declared"],
     )
     samples = [
         (sample.name, sample.labels.get("queue"), sample.value)
