@@ -45,6 +45,15 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             terminalreporter.write_line(line)
 
 
+@pytest.fixture(autouse=True)
+def subprocess_temporaries(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The temporary files of the commands a test runs, in pytest's own folders (removed with
+    them): cookiecutter, which cruft runs too, leaves each hook it renders in TMPDIR."""
+    monkeypatch.setenv("TMPDIR", str(tmp_path_factory.mktemp("tmpdir")))
+
+
 REPLICA_WAS_LISTENING = pytest.StashKey[bool]()
 
 

@@ -8,6 +8,7 @@ import json
 import os
 import re
 import shutil
+import tempfile
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -83,13 +84,21 @@ def generate(output_dir: Path, **answers: Any) -> Path:
     tests read every file, and 300 first commits would only cost time.
     """
     answers.setdefault("git_init", False)
-    project = cookiecutter(
-        str(TEMPLATE),
-        no_input=True,
-        extra_context=answers,
-        output_dir=str(output_dir),
-        accept_hooks=True,
-    )
+    # cookiecutter leaves each hook it renders in the temporary folder (tmpXXXX.py, never
+    # removed): here in a folder of the render's own, removed after it.
+    hooks = tempfile.mkdtemp(prefix="cookiecutter-hooks-")
+    default, tempfile.tempdir = tempfile.tempdir, hooks
+    try:
+        project = cookiecutter(
+            str(TEMPLATE),
+            no_input=True,
+            extra_context=answers,
+            output_dir=str(output_dir),
+            accept_hooks=True,
+        )
+    finally:
+        tempfile.tempdir = default
+        shutil.rmtree(hooks, ignore_errors=True)
     return Path(project)
 
 

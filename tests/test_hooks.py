@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -256,3 +257,15 @@ def test_a_local_template_is_kept_by_its_absolute_path(tmp_path: Path) -> None:
     post_gen.write_answers(tmp_path, {**VALID, "_template": ".", "_repo_dir": str(TEMPLATE)})
     record = json.loads((tmp_path / ".cruft.json").read_text())
     assert record["template"] == str(TEMPLATE)
+
+
+def test_a_render_leaves_no_hook_behind_in_the_temporary_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """cookiecutter writes each rendered hook to a temporary file it never removes: six
+    thousand of them in /tmp after a day of test runs, until generate() gave them a folder."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    generate(tmp_path / "out", project_slug="svc", include_example_app=False)
+    assert list(temporary.iterdir()) == []
