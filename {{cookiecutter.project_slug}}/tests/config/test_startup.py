@@ -10,6 +10,7 @@ the failure into an exit.
 
 import re
 import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -94,3 +95,23 @@ def test_a_production_worker_on_failing_checks_exits_naming_them(tmp_path: Path)
     assert exit_status == 1, f"still running after {WAIT_SECONDS} s:\n{text[-3000:]}"
     assert re.findall(r"\((\w+\.[EW]\d+)\)", text) == ["async.E001", "core.E018"], text
     assert "The worker refuses to start" in text
+
+
+@pytest.mark.processes
+@pytest.mark.parametrize("command", ["release", "migrate"])
+def test_manage_py_on_a_bad_variable_stops_naming_it(command: str) -> None:
+    """The release Job's command and a core one: Django's command line swallows a settings
+    error, so without manage.py's own check they failed as "Unknown command: 'release'"
+    and AppRegistryNotReady."""
+    child = subprocess.run(
+        [sys.executable, "manage.py", command],
+        cwd=BASE_DIR,
+        env=child_environment(**production_environment(DATABASE_CONNECT_TIMEOUT="abc")),
+        capture_output=True,
+        text=True,
+        timeout=WAIT_SECONDS,
+        check=False,
+    )
+    assert child.returncode == 1, child.stdout + child.stderr
+    assert "DATABASE_CONNECT_TIMEOUT='abc' is invalid" in child.stderr, child.stderr
+    assert "Traceback" not in child.stderr, child.stderr
