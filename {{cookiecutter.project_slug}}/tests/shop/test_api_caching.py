@@ -16,6 +16,7 @@ from django.core.cache import cache, caches
 from django.test import Client
 from pytest_django import DjangoAssertNumQueries, DjangoCaptureOnCommitCallbacks
 
+from {{ cookiecutter.project_slug }}.core.cache import namespaces
 from {{ cookiecutter.project_slug }}.core.cache.local import local_copies_forget
 from {{ cookiecutter.project_slug }}.shop.cache_keys import PRODUCTS
 from {{ cookiecutter.project_slug }}.shop.demo_data import generate_catalog
@@ -84,6 +85,24 @@ def test_a_current_copy_costs_no_query_and_no_read_of_the_cached_page(
     assert response["ETag"] == etag
     assert response["Cache-Control"].startswith("public, max-age=")
     assert cache_keys_read == [PRODUCTS.counter_key], "the 304 read more than the version"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("which", ["list", "detail"])
+def test_after_a_deploy_an_etag_of_the_previous_release_gets_the_new_answer(
+    client: Client, product: int, which: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The next release may answer in another shape: no 304 to the old ETag, no old page."""
+    url = LIST if which == "list" else detail_url(product)
+    etag = client.get(url)["ETag"]  # the list's page stored by this release
+    # What the next release answers differently (here: rows changed without a signal).
+    Product.objects.filter(pk=product).update(name="Renamed in the next release")
+    local_copies_forget()  # the next release runs in new processes
+    monkeypatch.setattr(namespaces, "code_version", lambda: "the-next-release")
+    response = client.get(url, headers={"If-None-Match": etag})
+    assert response.status_code == 200
+    assert response["ETag"] != etag
+    assert "Renamed in the next release" in response.content.decode()
 
 
 @pytest.mark.django_db

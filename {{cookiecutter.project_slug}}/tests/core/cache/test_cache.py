@@ -4,6 +4,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,7 +13,12 @@ from django.db import transaction
 from django_redis import get_redis_connection
 from pytest_django import DjangoCaptureOnCommitCallbacks
 
-from {{ cookiecutter.project_slug }}.core.cache import Namespace, get_or_compute, local
+from {{ cookiecutter.project_slug }}.core.cache import (
+    Namespace,
+    get_or_compute,
+    local,
+    namespaces,
+)
 from {{ cookiecutter.project_slug }}.core.cache.stampede import JITTER, jittered
 
 
@@ -33,6 +39,27 @@ def counting(value: bytes, seconds: float = 0.0) -> tuple[Callable[[], bytes], l
 def test_keys_are_namespaced() -> None:
     assert Namespace("shop.products").entry("list", 2).key == "shop.products:list:2"
     assert Namespace.for_object("shop.product", 7).entry("detail").key == "shop.product:7:detail"
+
+
+def test_an_entry_the_previous_release_stored_is_never_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """After a deploy the cached value may have another shape: the new code's is computed."""
+    entry = Namespace("test").entry("shape")
+    get_or_compute(entry, lambda: b"the old shape", timeout=60)
+    monkeypatch.setattr(namespaces, "code_version", lambda: "the-next-release")
+    assert get_or_compute(entry, lambda: b"the new shape", timeout=60) == b"the new shape"
+
+
+def test_the_code_version_follows_the_source(tmp_path: Path) -> None:
+    (tmp_path / "schemas.py").write_text("FIELDS = ['name']\n")
+    before = namespaces.source_digest(tmp_path)
+    assert namespaces.source_digest(tmp_path) == before
+    (tmp_path / "schemas.py").write_text("FIELDS = ['name', 'sku']\n")
+    assert namespaces.source_digest(tmp_path) != before
+    package, config = namespaces.CODE_DIRECTORIES
+    assert (package / "core" / "cache" / "namespaces.py").is_file()
+    assert (config / "settings").is_dir()
 
 
 def test_get_or_compute_caches_the_value() -> None:

@@ -8,8 +8,9 @@ stored where someone else could be served it.
   every caller and changes only when ``namespace`` is invalidated (core/cache/).
   Its 200 says ``Cache-Control: public, max-age=API_CACHE_MAX_AGE,
   stale-while-revalidate=API_CACHE_STALE_WHILE_REVALIDATE``, carries a strong
-  ``ETag`` made from the namespace's version, the cache's key prefix and the
-  request's path and query, and ``Vary: Accept-Encoding`` (the body itself
+  ``ETag`` made from the namespace's version, the cache's key prefix, the
+  release's code (``code_version``: a deploy never answers 304 to an ETag of
+  the previous one's answer) and the request's path and query, and ``Vary: Accept-Encoding`` (the body itself
   depends on nothing else the request sends; a layer that compresses it
   serves other bytes under that header). A request whose ``If-None-Match``
   names the current ETag is answered 304 before the operation runs, before
@@ -40,7 +41,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
 from ninja.decorators import decorate_view
 
-from {{ cookiecutter.project_slug }}.core.cache import Namespace
+from {{ cookiecutter.project_slug }}.core.cache import Namespace, namespaces
 
 Operation = TypeVar("Operation", bound=Callable[..., Any])
 
@@ -64,7 +65,10 @@ def etag_for(namespace: Namespace, request: HttpRequest) -> str | None:
     version = namespace.version()
     if not version:
         return None
-    identity = f"{cache.make_key(namespace.counter_key)}={version} {request.get_full_path()}"
+    identity = (
+        f"{cache.make_key(namespace.counter_key)}={version} {namespaces.code_version()} "
+        f"{request.get_full_path()}"
+    )
     return f'"{hashlib.blake2b(identity.encode(), digest_size=12).hexdigest()}"'
 
 

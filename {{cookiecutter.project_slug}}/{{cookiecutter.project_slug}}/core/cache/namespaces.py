@@ -17,8 +17,11 @@ seen at once everywhere.
 from __future__ import annotations
 
 import contextlib
+import functools
+import hashlib
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, transaction
@@ -27,6 +30,32 @@ from {{ cookiecutter.project_slug }}.core.cache.local import VALUES, VERSIONS
 
 # The longest a value copy is kept (never longer than the entry's own timeout).
 LOCAL_VALUE_SECONDS = 60.0
+# The code whose change may change what is cached: the service's package and config/.
+PACKAGE = Path(__file__).resolve().parents[2]
+CODE_DIRECTORIES = (PACKAGE, PACKAGE.parent / "config")
+
+
+def source_digest(*directories: Path) -> str:
+    """A short digest of the Python files under ``directories``, names and contents, in
+    digits (django-perf-rec's records show any number as #, so they outlive a change)."""
+    digest = hashlib.blake2b(digest_size=8)
+    for directory in directories:
+        for path in sorted(directory.rglob("*.py")):
+            digest.update(f"{path.relative_to(directory)}\0".encode())
+            digest.update(path.read_bytes())
+    return str(int.from_bytes(digest.digest(), "big"))
+
+
+@functools.cache
+def code_version() -> str:
+    """This release's code, in every entry's Redis key and every ETag (core/api/caching.py).
+
+    A deploy that changes what is cached (an answer's shape, a pickled class) then
+    never serves what the previous release stored, nor answers 304 to its ETags,
+    and during a rollout each release reads and writes its own entries. Read once
+    per process: a few milliseconds.
+    """
+    return source_digest(*CODE_DIRECTORIES)
 
 
 @dataclass(frozen=True)
@@ -125,6 +154,11 @@ class Entry:
     namespace: Namespace
     key: str
 
+    @property
+    def stored_key(self) -> str:
+        """The key in Redis: this release's own (``code_version``)."""
+        return f"{self.key}@{code_version()}"
+
     def read(self, timeout: float) -> Lookup:
         """The current version, and the value stored under it if any.
 
@@ -139,7 +173,7 @@ class Entry:
             copy = VALUES.get(cache.make_key(self.key))
             if copy is not None and copy[0] == version:
                 return Lookup(version, hit=True, value=copy[1])
-        stored = cache.get(self.key)
+        stored = cache.get(self.stored_key)
         if isinstance(stored, tuple) and stored[0] == version:
             self._keep_locally(version, stored[1], timeout)
             return Lookup(version, hit=True, value=stored[1])
@@ -149,7 +183,7 @@ class Entry:
         """Store ``value`` under ``version`` (the one read before computing it) for ``timeout`` s."""
         if not version:
             return
-        cache.set(self.key, (version, value), timeout)
+        cache.set(self.stored_key, (version, value), timeout)
         self._keep_locally(version, value, timeout)
 
     def _keep_locally(self, version: int, value: object, timeout: float) -> None:
