@@ -12,6 +12,10 @@ the request: it logs a warning naming the route and counts it in the metrics
     @query_budget(3)
     def product_list(request): ...
 
+The budget counts every query of the request, authentication's included: an
+API key costs one read, and at most once an hour per key an UPDATE of its
+last_used_at; budget for that worst run, not for the count one run shows.
+
 A view without a decorator gets settings.QUERY_BUDGET; tests/core/telemetry/test_query_budget.py
 fails for any project route left without one of its own.
 """
@@ -41,7 +45,10 @@ class QueryBudgetExceeded(Exception):  # noqa: N818 (reads as what happened)
         super().__init__(
             f"This request ran more than its budget of {budget} queries: look for a "
             f"relation read row by row (select_related/prefetch_related), or raise the "
-            f"budget with @query_budget if the work needs it. The queries so far:\n{listing}"
+            f"budget with @query_budget if the work needs it. The budget counts every "
+            f"query of the request, authentication's included (an API key: one read, "
+            f"and at most hourly an update of its last_used_at), so budget for the worst "
+            f"run, not the count one run shows. The queries so far:\n{listing}"
         )
 
 
