@@ -1,9 +1,48 @@
-"""config/api.py: the interactive docs page works offline and under a strict CSP."""
+"""config/api.py: every write names its authentication; the interactive docs page works
+offline and under a strict CSP."""
 
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 from django.test import Client
+from ninja import NinjaAPI, Router
+
+from config.api import api
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def anonymous_writes(ninja_api: NinjaAPI) -> list[str]:
+    """The write operations of ``ninja_api`` that no authentication guards."""
+    return [
+        f"{method} {prefix.rstrip('/')}{path}"
+        for prefix, router in ninja_api._routers
+        for path, path_view in router.path_operations.items()
+        for operation in path_view.operations
+        for method in operation.methods
+        if method in WRITE_METHODS and not operation.auth_callbacks
+    ]
+
+
+def test_every_write_names_its_authentication() -> None:
+    """Writes need an API key (docs/api.md): an operation added without ``auth=`` is named."""
+    assert anonymous_writes(api) == [], (
+        "writes without authentication: add auth=WRITE_AUTH (users/auth.py) to each"
+    )
+
+
+def test_a_write_added_without_authentication_is_named() -> None:
+    scratch = NinjaAPI(urls_namespace="scratch-writes")
+    router = Router()
+
+    @router.post("/reviews")
+    def review_create(request: object) -> None: ...
+
+    @router.get("/reviews")
+    def review_list(request: object) -> None: ...
+
+    scratch.add_router("/", router)
+    assert anonymous_writes(scratch) == ["POST /reviews"]
 
 
 class Assets(HTMLParser):
