@@ -85,6 +85,21 @@ def test_a_crash_is_a_json_500_that_reveals_nothing(
 
 
 @pytest.mark.django_db
+def test_under_debug_a_crash_shows_its_traceback_and_a_4xx_stays_json(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """docs/api.md: under local settings a 500 is Django's debug page, for the developer."""
+    settings.ROOT_URLCONF = __name__
+    settings.DEBUG = True
+    client = Client(raise_request_exception=False)
+    crash = client.get("/api/test/crash")
+    assert crash.status_code == 500
+    assert crash["Content-Type"].startswith("text/html")
+    assert "secret internals" in crash.content.decode()
+    assert_error(client.get("/api/v1/no-such-thing"), 404, "not_found")
+
+
+@pytest.mark.django_db
 def test_pages_outside_the_api_keep_their_own_errors(client: Client) -> None:
     response = client.get("/no-such-page/")
     assert response.status_code == 404
