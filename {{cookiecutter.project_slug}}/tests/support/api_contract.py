@@ -69,6 +69,11 @@ DOCUMENTED: dict[tuple[str, str, str, bytes, str], tuple[int, str]] = {
         413,
         "payload_too_large",
     ),
+    ("a form", "POST", "/api/contract/named", b"name=x", FORM): (415, "unsupported_media_type"),
+    ("JSON as text/plain", "POST", "/api/contract/named", b'{"name": "x"}', "text/plain"): (
+        415,
+        "unsupported_media_type",
+    ),
     ("5,000 deep", "POST", "/api/contract/named", DEEP, JSON): (400, "too_deep"),
     ("not JSON", "POST", "/api/contract/named", b"{not json", JSON): (400, "bad_json"),
     ("wrong field", "POST", "/api/contract/named", b'{"name": 1}', JSON): (422, "invalid"),

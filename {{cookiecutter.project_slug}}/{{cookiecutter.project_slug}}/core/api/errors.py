@@ -41,6 +41,7 @@ CODES = {
     405: "method_not_allowed",
     409: "conflict",
     413: "payload_too_large",
+    415: "unsupported_media_type",
     422: "invalid",
     429: "throttled",
     500: "internal_error",
@@ -72,7 +73,7 @@ def errors(*statuses: int) -> dict[int, type[ErrorOut]]:
 # What every operation may answer, whatever it does.
 ERROR_RESPONSES = errors(400, 404, 422, 500, 503)
 # What a write may answer besides.
-WRITE_ERRORS = {**ERROR_RESPONSES, **errors(401, 403, 409, 413, 429)}
+WRITE_ERRORS = {**ERROR_RESPONSES, **errors(401, 403, 409, 413, 415, 429)}
 
 
 class ApiError(HttpError):
