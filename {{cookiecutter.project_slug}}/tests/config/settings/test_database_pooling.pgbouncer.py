@@ -11,6 +11,7 @@ from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 from pytest_django import Settings
 
+from {{ cookiecutter.project_slug }}.core.database.checks import check_connection_budget
 from {{ cookiecutter.project_slug }}.core.database.connection_demand import (
     connections_needed,
 )
@@ -134,6 +135,19 @@ def test_an_admin_console_that_refuses_is_named(live_connection: None, settings:
     settings.PGBOUNCER_ADMIN_URL = "postgres://nobody@127.0.0.1:6432/pgbouncer"
     with pytest.raises(CommandError, match=r"(?s)refused RECONNECT.*admin_users"):
         call_command("db_apply_timeouts", verbosity=0)
+
+
+def test_without_the_admin_console_the_budget_check_warns_and_lets_the_pod_start(
+    live_connection: None, settings: Settings
+) -> None:
+    """A pod's `migrate --check` (the init containers of deploy/kubernetes) has no
+    PGBOUNCER_ADMIN_URL, and its role is not one of PgBouncer's admin_users: the check
+    that reads the pool sizes there warns, instead of failing every database check."""
+    settings.ENVIRONMENT = "production"
+    settings.PGBOUNCER_ADMIN_URL = "postgres://nobody@127.0.0.1:6432/pgbouncer"
+    (message,) = check_connection_budget(None, databases=["default"])
+    assert message.id == "core.W014"
+    assert "admin console" in message.msg
 
 
 def test_connection_demand_is_pgbouncers_server_pool(

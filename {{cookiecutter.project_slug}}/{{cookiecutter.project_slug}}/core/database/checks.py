@@ -18,6 +18,7 @@ for migrations, shells and monitoring (RESERVED_FOR_OPERATORS).
 from collections.abc import Sequence
 from typing import Any
 
+import psycopg
 from django.apps import AppConfig
 from django.conf import settings
 from django.core import checks
@@ -170,7 +171,22 @@ def check_connection_budget(
         return []
     messages: list[checks.CheckMessage] = []
     for alias in databases or ():
-        needed, how = connections_needed(alias)
+        try:
+            needed, how = connections_needed(alias)
+        except psycopg.Error as error:
+            # PgBouncer's pool sizes come from its admin console, which only the release
+            # Job may reach (PGBOUNCER_ADMIN_URL); a pod's `migrate --check` must pass.
+            messages.append(
+                checks.Warning(
+                    f"The connection budget of database {alias!r} is unchecked: PgBouncer's "
+                    f"admin console, which says its pool sizes, refused ({error}).",
+                    hint="Set PGBOUNCER_ADMIN_URL to a role of PgBouncer's admin_users where "
+                    "the budget must be checked: the release Job has it (its RECONNECT stops "
+                    "the release if the console refuses).",
+                    id="core.W014",
+                )
+            )
+            continue
         accepted = connections_accepted(alias)
         if needed > accepted:
             messages.append(
