@@ -182,5 +182,16 @@ def test_probes_answer_whatever_the_host_and_scheme(
     assert client.get("/health/", headers={"Host": "10.0.3.7:8000"}).status_code == 400
 
 
+@pytest.mark.parametrize("path", ["/health/live", "/health/ready"])
+@pytest.mark.django_db
+def test_a_probe_path_reached_through_a_proxy_is_no_probe(
+    client: Client, path: str, django_assert_num_queries: Any
+) -> None:
+    """The Ingress routes every path: what it forwards (X-Forwarded-For) runs no probe."""
+    with django_assert_num_queries(0):
+        response = client.get(path, headers={"X-Forwarded-For": "203.0.113.9"})
+    assert response.status_code == 404
+
+
 def test_only_get_is_allowed_on_health(client: Client) -> None:
     assert client.post("/health/").status_code == 405
