@@ -5,10 +5,14 @@ from contextlib import AbstractContextManager
 from decimal import Decimal
 from typing import Any
 
+import kombu.exceptions
 import pytest
+from django.conf import settings
 from django.db import transaction
 from pytest_django import DjangoAssertNumQueries, DjangoCaptureOnCommitCallbacks
 
+from {{ cookiecutter.project_slug }}.dead_letters.models import DeadLetter
+from {{ cookiecutter.project_slug }}.dead_letters.services import dead_letters_replay
 from {{ cookiecutter.project_slug }}.shop.cache_keys import PRODUCTS
 from {{ cookiecutter.project_slug }}.shop.models import (
     Brand,
@@ -154,6 +158,31 @@ def test_confirmation_is_enqueued_once_after_commit(
     assert len(callbacks) == 1
     callbacks[0]()  # what the commit runs
     # The real broker holds exactly one message: the task, with the order's id.
+    assert queue_take_all() == [(order_confirm.name, [order.pk])]
+
+
+@pytest.mark.usefixtures("task_queue")
+def test_a_confirmation_the_broker_refuses_is_a_dead_letter_not_an_error(
+    products: list[Product],
+    django_capture_on_commit_callbacks: CaptureCallbacks,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """After the commit the order stands: a refused send must not raise (the client would
+    get a 500 for a placed order) nor vanish: it waits for dead_letters_replay."""
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise kombu.exceptions.OperationalError("Error 111 connecting to the broker")
+
+    monkeypatch.setattr(order_confirm, "apply_async", refused)
+    with django_capture_on_commit_callbacks(execute=True):
+        order = order_place(customer_email="a@example.com", quantities={products[0].pk: 1})
+    letter = DeadLetter.objects.get()
+    assert (letter.task_name, letter.args, letter.retries) == (order_confirm.name, [order.pk], 0)
+    assert letter.exception_type == "kombu.exceptions.OperationalError"
+    assert letter.queue == settings.CELERY_TASK_DEFAULT_QUEUE
+    monkeypatch.undo()  # the broker is back: the replay sends it
+    with django_capture_on_commit_callbacks(execute=True):
+        dead_letters_replay(ids=[letter.pk])
     assert queue_take_all() == [(order_confirm.name, [order.pk])]
 
 

@@ -1,4 +1,5 @@
-"""Dead letters written: recorded at a task's final failure, replayed, purged.
+"""Dead letters written: recorded at a task's final failure or a send the broker refused,
+replayed, purged.
 
 Why the record never raises: it runs inside the worker's failure handling,
 where an exception would only hide the task's own. When the database is down
@@ -11,12 +12,14 @@ from __future__ import annotations
 
 import json
 import logging
+import traceback as tracebacks
 import uuid
 from collections.abc import Iterable
 from datetime import timedelta
 from functools import partial
 from typing import Any
 
+from celery import Task
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
@@ -101,6 +104,34 @@ def dead_letter_record(
         )
         metrics.task_dead_lettered(task=task_name, stored=True)
     return letter
+
+
+def send_on_commit(task: Task[Any, Any], *args: Any, **kwargs: Any) -> None:
+    """Send ``task`` once the current transaction commits; a send the broker refuses is a
+    dead letter, replayed like any other (``dead_letters_replay``).
+
+    Why not ``transaction.on_commit(task.delay)``: after the commit the write stands
+    whatever the broker answers. Raised from the commit hook, a refusal answered the
+    client 500 for a write that was made (a retry makes it twice) and lost the task.
+    """
+    transaction.on_commit(partial(_send_or_record, task, list(args), dict(kwargs)))
+
+
+def _send_or_record(task: Task[Any, Any], args: list[Any], kwargs: dict[str, Any]) -> None:
+    task_id = uuid.uuid4().hex
+    try:
+        task.apply_async(args=tuple(args), kwargs=kwargs, task_id=task_id)
+    except Exception as error:  # noqa: BLE001 (whatever the broker's failure, keep the task)
+        dead_letter_record(
+            task_name=task.name,
+            task_id=task_id,
+            args=args,
+            kwargs=kwargs,
+            exception=error,
+            traceback=tracebacks.format_exc(),
+            retries=0,
+            queue=task.app.amqp.router.route({}, task.name)["queue"].name,
+        )
 
 
 @transaction.atomic

@@ -6,12 +6,12 @@ commit, never inside the transaction.
 
 from collections.abc import Mapping
 from decimal import Decimal
-from functools import partial
 
 from django.db import transaction
 from django.db.models import Case, F, PositiveIntegerField, When
 from django.db.models.functions import Now
 
+from {{ cookiecutter.project_slug }}.dead_letters.services import send_on_commit
 from {{ cookiecutter.project_slug }}.shop.cache_keys import PRODUCTS
 from {{ cookiecutter.project_slug }}.shop.models import Order, OrderLine, Product
 from {{ cookiecutter.project_slug }}.shop.tasks import order_confirm
@@ -76,7 +76,7 @@ def order_place(
         for product_id, quantity in wanted
     )
     stock_decrement(quantities)
-    transaction.on_commit(partial(order_confirm.delay, order.pk))
+    send_on_commit(order_confirm, order.pk)
     return order
 
 

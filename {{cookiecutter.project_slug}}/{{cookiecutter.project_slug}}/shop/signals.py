@@ -3,17 +3,17 @@
 Why: a receiver runs inside the sender's transaction and request. I/O there
 (mail, HTTP, heavy queries) slows every save and fails it when the other side
 is down, and a task enqueued before commit can run before the data is visible
-or for data that is then rolled back. So a receiver registers
-``transaction.on_commit(task.delay)`` with ids, and nothing else.
+or for data that is then rolled back. So a receiver sends its task after
+commit with ids (``send_on_commit``, which keeps a send the broker refuses as
+a dead letter), and nothing else.
 """
 
-from functools import partial
 from typing import Any
 
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
+from {{ cookiecutter.project_slug }}.dead_letters.services import send_on_commit
 from {{ cookiecutter.project_slug }}.shop.cache_keys import PRODUCTS
 from {{ cookiecutter.project_slug }}.shop.models import (
     Brand,
@@ -29,7 +29,7 @@ def product_image_changed(
     sender: type[ProductImage], instance: ProductImage, **kwargs: Any
 ) -> None:
     """An image was added, changed or removed: recount its product after commit."""
-    transaction.on_commit(partial(product_image_count_refresh.delay, instance.product_id))
+    send_on_commit(product_image_count_refresh, instance.product_id)
 
 
 @receiver([post_save, post_delete], sender=Product, dispatch_uid="shop-products-product")
