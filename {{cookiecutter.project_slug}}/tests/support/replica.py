@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -72,24 +71,27 @@ def replica_lock(url: str) -> Iterator[None]:
 
     Keyed by the replica's own port (REPLICA_PORT, which the Makefile exports), not
     the URL's: a PgBouncer in front (6433) and a direct URL reach the same replica.
+    In /tmp whatever TMPDIR says: runs with temporary folders of their own (the
+    template's suite gives each generated project one) share the replica too.
+    Read-only, so a lock file another user created still locks.
     """
     parts = urlsplit(url)
     port = os.environ.get("REPLICA_PORT") or parts.port
-    path = Path(tempfile.gettempdir()) / f"replica-tests-{parts.hostname}-{port}.lock"
-    with path.open("w") as handle:
+    path = Path("/tmp") / f"replica-tests-{parts.hostname}-{port}.lock"  # noqa: S108 (machine-wide)
+    descriptor = os.open(path, os.O_RDONLY | os.O_CREAT, 0o644)
+    try:
         deadline = time.monotonic() + WAIT_SECONDS
         while True:
             try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
                 if time.monotonic() > deadline:
                     pytest.fail(f"Another test held the replica lock {path} for {WAIT_SECONDS} s.")
                 time.sleep(0.05)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+        yield
+    finally:
+        os.close(descriptor)
 
 
 @dataclass
