@@ -16,7 +16,10 @@ import traceback as tracebacks
 from types import TracebackType
 from typing import Any
 
-from {{ cookiecutter.project_slug }}.dead_letters.services import dead_letter_record
+from {{ cookiecutter.project_slug }}.dead_letters.services import (
+    dead_letter_record,
+    routed_queue,
+)
 
 
 def task_failed(
@@ -34,9 +37,7 @@ def task_failed(
     delivery = getattr(request, "delivery_info", None) or {}
     # A failure seen by the worker's main process (hard time limit) has no request
     # of the task: its queue is then the one the router sends the task to.
-    queue = (
-        delivery.get("routing_key") or sender.app.amqp.router.route({}, sender.name)["queue"].name
-    )
+    queue = delivery.get("routing_key") or routed_queue(sender)
     dead_letter_record(
         task_name=sender.name,
         task_id=task_id,

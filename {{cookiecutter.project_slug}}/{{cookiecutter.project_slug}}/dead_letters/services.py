@@ -106,6 +106,11 @@ def dead_letter_record(
     return letter
 
 
+def routed_queue(task: Task[Any, Any]) -> str:
+    """The queue Celery's router sends ``task`` to (where a replay sends it again)."""
+    return str(task.app.amqp.router.route({}, task.name)["queue"].name)
+
+
 def send_on_commit(task: Task[Any, Any], *args: Any, **kwargs: Any) -> None:
     """Send ``task`` once the current transaction commits; a send the broker refuses is a
     dead letter, replayed like any other (``dead_letters_replay``).
@@ -130,7 +135,7 @@ def _send_or_record(task: Task[Any, Any], args: list[Any], kwargs: dict[str, Any
             exception=error,
             traceback=tracebacks.format_exc(),
             retries=0,
-            queue=task.app.amqp.router.route({}, task.name)["queue"].name,
+            queue=routed_queue(task),
         )
 
 
